@@ -1,0 +1,1 @@
+"""Working days: weekends, Vietnamese public holidays and the admin's overrides."""

@@ -1,0 +1,117 @@
+"""Count working days the way Vietnamese administrations do.
+
+A day is a working day unless it is a weekend or a public holiday (from the
+``holidays`` package, which knows Tết, Giỗ Tổ Hùng Vương, 30/4, 1/5, 2/9 and the
+announced swaps it has been taught), and the admin's overrides win over both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+import sqlalchemy as sa
+
+from tracker.calendar.models import CalendarOverride, DayKind
+from tracker.errors import ValidationError
+from tracker.extensions import db
+
+# Guards against a typo turning into a loop over centuries.
+MAX_WORKING_DAYS = 3650
+
+
+@lru_cache(maxsize=64)
+def _public_calendar(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("VN", years=year, language="vi")
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Vietnamese public holidays plus admin overrides (day → is it a working day)."""
+
+    overrides: dict[date, bool] = field(default_factory=dict)
+
+    def is_working_day(self, day: date) -> bool:
+        """Tell whether officials work on this day."""
+        if day in self.overrides:
+            return self.overrides[day]
+        # The package knows weekends, holidays and the working Saturdays it was taught.
+        return _public_calendar(day.year).is_working_day(day)
+
+    def holiday_name(self, day: date) -> str | None:
+        """Return the public holiday's Vietnamese name, if the day is one."""
+        return _public_calendar(day.year).get(day)
+
+    def next_working_day(self, day: date) -> date:
+        """Return the day itself if it is a working day, else the next working day.
+
+        A deadline that falls on a day off moves to the next working day
+        (Bộ luật Dân sự 2015, điều 148).
+        """
+        for _ in range(MAX_WORKING_DAYS):
+            if self.is_working_day(day):
+                return day
+            day += timedelta(days=1)
+        raise ValidationError("Không tìm thấy ngày làm việc nào trong lịch.")
+
+    def add_working_days(self, start: date, count: int) -> date:
+        """Return the date ``count`` working days after ``start`` (before it if negative).
+
+        ``start`` itself is not counted: 3 working days from a Friday is Wednesday.
+        Zero gives ``start`` moved to the next working day.
+        """
+        if abs(count) > MAX_WORKING_DAYS:
+            raise ValidationError(
+                f"Số ngày làm việc phải trong khoảng ±{MAX_WORKING_DAYS}.",
+                fields={"due_in_working_days": "quá lớn"},
+            )
+        if count == 0:
+            return self.next_working_day(start)
+        step = timedelta(days=1 if count > 0 else -1)
+        remaining = abs(count)
+        day = start
+        while remaining:
+            day += step
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Count working days after ``start`` up to and including ``end``.
+
+        Negative when ``end`` is before ``start``; so a task due on ``start`` and
+        looked at on ``end`` is that many working days late.
+        """
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(1 for day in _days(start + timedelta(days=1), end) if self.is_working_day(day))
+
+
+def _days(first: date, last: date) -> Iterable[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def load_calendar() -> WorkingCalendar:
+    """Return the working calendar with the admin's overrides read from the database."""
+    rows = db.session.execute(sa.select(CalendarOverride.day, CalendarOverride.kind)).all()
+    return WorkingCalendar({day: kind == DayKind.WORKING_DAY for day, kind in rows})
+
+
+def set_override(day: date, kind: DayKind, note: str) -> CalendarOverride:
+    """Declare a day off or a working day, replacing any earlier override for that day."""
+    override = db.session.execute(
+        sa.select(CalendarOverride).where(CalendarOverride.day == day)
+    ).scalar_one_or_none()
+    if override is None:
+        override = CalendarOverride(day=day)
+        db.session.add(override)
+    override.kind = kind
+    override.note = note.strip()
+    db.session.flush()
+    return override

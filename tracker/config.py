@@ -1,0 +1,66 @@
+"""Settings from the environment, with embedded defaults for a first run."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    """Return SECRET_KEY from the environment, or one generated once and kept on disk."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigurationError(
+            "SECRET_KEY phải được đặt khi TRACKER_ENV=production "
+            "(SECRET_KEY must be set when TRACKER_ENV=production)."
+        )
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # Written with owner-only permissions: the key signs every session cookie.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} phải là số nguyên (must be an integer): {raw!r}") from exc
+
+
+def database_url(raw: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way (postgresql://…)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def load_settings(instance_path: Path) -> dict:
+    """Read every setting of the tracker from the environment."""
+    production = os.environ.get("TRACKER_ENV", "development") == "production"
+    default_db = f"sqlite:///{instance_path / 'tracker.sqlite3'}"
+    return {
+        "TRACKER_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL") or default_db),
+        "TRACKER_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        "MAX_UPLOAD_MB": _int_env("MAX_UPLOAD_MB", 20),
+        "DUE_SOON_WORKING_DAYS": _int_env("DUE_SOON_WORKING_DAYS", 3),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),
+    }

@@ -1,0 +1,48 @@
+"""Column types shared by every feature."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timezone-aware UTC timestamp on every database.
+
+    PostgreSQL keeps the zone in ``timestamptz``; SQLite keeps none, so values are
+    stored as UTC and handed back with ``tzinfo=UTC``. Naive datetimes are refused
+    because a naive time in this application would be ambiguous (UTC or Hà Nội?).
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC timestamp column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """On SQLite: enforce foreign keys, let readers and a writer work side by side (WAL),
+    and wait for a lock instead of failing at once."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 15000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()

@@ -1,0 +1,1 @@
+"""Realistic Hà Nội demo data."""

@@ -1,0 +1,63 @@
+"""Errors a person or a system can cause, each with a stable code and a clear message.
+
+Services raise these; the web pages, the API and the commands turn them into a page,
+a JSON body or a message on the terminal. Messages are Vietnamese first (the source
+language of the catalogue) and translated to English by Flask-Babel.
+"""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """Base class: ``code`` is stable for programs, ``message`` is for people."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        if code:
+            self.code = code
+        self.fields: dict[str, str] = {k: str(v) for k, v in (fields or {}).items()}
+
+
+class ValidationError(TrackerError):
+    """The input breaks a rule; ``fields`` names each offending field."""
+
+    status = 422
+    code = "validation_error"
+
+
+class IncompleteTaskError(ValidationError):
+    """The task is not clear on every "rõ"; ``missing`` lists their keys."""
+
+    code = "incomplete_task"
+
+    def __init__(self, message: str, missing: dict[str, str]):
+        super().__init__(message, fields=missing)
+        self.missing = list(missing)
+
+
+class PermissionDenied(TrackerError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(TrackerError):
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(TrackerError):
+    """Someone else changed the object since it was read."""
+
+    status = 409
+    code = "stale_version"
+
+
+class TransitionError(TrackerError):
+    """The action is not possible in the task's current state."""
+
+    status = 409
+    code = "illegal_transition"

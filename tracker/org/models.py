@@ -1,0 +1,130 @@
+"""Units, users, roles and fields."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.clock import utcnow
+from tracker.dbtypes import UTCDateTime
+from tracker.extensions import db
+
+
+class UnitKind(enum.StrEnum):
+    CITY = "city"
+    OFFICE = "office"
+    DEPARTMENT = "department"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    DIVISION = "division"
+    PUBLIC_SERVICE = "public_service"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    ASSIGNER = "assigner"
+    LEADER = "leader"
+    UNIT_HEAD = "unit_head"
+    STAFF = "staff"
+    INSPECTOR = "inspector"
+
+
+def _enum(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
+    """Store an enum as its value in a VARCHAR with a CHECK constraint (portable, readable)."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
+
+
+class Unit(db.Model):
+    """An organisation unit: the city, a department, a district, a commune, a division…"""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "unit_kind"))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    head_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", use_alter=True, name="fk_units_head_id_users")
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.code")
+    head: Mapped[User | None] = relationship(foreign_keys=[head_id], post_update=True)
+    members: Mapped[list[User]] = relationship(
+        back_populates="unit", foreign_keys="User.unit_id", order_by="User.full_name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: an official of one unit, with one or more roles."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(255))
+    email: Mapped[str | None] = mapped_column(sa.String(255))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    position: Mapped[str | None] = mapped_column(sa.String(120))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship(back_populates="members", foreign_keys=[unit_id])
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(row.role for row in self.role_rows)
+
+    def has_role(self, *roles: Role) -> bool:
+        """Tell whether the user holds any of the given roles."""
+        return any(row.role in roles for row in self.role_rows)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class Field(db.Model):
+    """A field of work (lĩnh vực) and the leader who supervises it."""
+
+    __tablename__ = "fields"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    leader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+
+    leader: Mapped[User | None] = relationship()

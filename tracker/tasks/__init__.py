@@ -1,0 +1,1 @@
+"""The task, its 5 rõ, its lifecycle, progress, extensions and review."""

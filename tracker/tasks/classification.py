@@ -1,0 +1,136 @@
+"""How reports classify a task as of a date, the way Vietnamese task trackers do.
+
+The rule is written twice on purpose, side by side: once as SQL (for lists, counts and
+reports, so no page loads every task into Python) and once in Python (for one task
+already in hand). ``tests/test_classification.py`` holds them to the same answers.
+
+As of a local date D:
+- not yet issued on D → ``draft``; withdrawn by the end of D → ``withdrawn``;
+- completed (result accepted) by the end of D → ``done_on_time`` when the accepted
+  result was reported on or before the due date, else ``done_late`` (for ever: a
+  finished task's due date can no longer change);
+- otherwise in progress: ``overdue`` when the due date is before D — or, for a result
+  awaiting review, before the day it was reported — else ``on_track``;
+- ``due_soon``: on track, not yet reported, and due within the next
+  ``DUE_SOON_WORKING_DAYS`` working days.
+
+The due date used is the task's current one; past dates that must reflect an extension
+granted later read the deadline history (``TaskDeadline``).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from tracker.calendar.services import WorkingCalendar
+from tracker.clock import local_midnight
+from tracker.tasks.models import Task, TaskState
+
+
+class Category(enum.StrEnum):
+    DRAFT = "draft"
+    ON_TRACK = "on_track"
+    OVERDUE = "overdue"
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    WITHDRAWN = "withdrawn"
+
+
+CATEGORY_LABELS = {
+    Category.DRAFT: "Dự thảo",
+    Category.ON_TRACK: "Đang thực hiện trong hạn",
+    Category.OVERDUE: "Đang thực hiện quá hạn",
+    Category.DONE_ON_TIME: "Hoàn thành đúng hạn",
+    Category.DONE_LATE: "Hoàn thành quá hạn",
+    Category.WITHDRAWN: "Đã thu hồi",
+}
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A report date and the two boundaries derived from it."""
+
+    day: date
+    end_of_day: datetime  # the first instant of the next local day, in UTC
+    due_soon_until: date
+
+    @classmethod
+    def of(cls, day: date, calendar: WorkingCalendar, due_soon_days: int | None = None) -> AsOf:
+        if due_soon_days is None:
+            due_soon_days = current_app.config["DUE_SOON_WORKING_DAYS"]
+        return cls(
+            day=day,
+            end_of_day=local_midnight(day + timedelta(days=1)),
+            due_soon_until=calendar.add_working_days(day, due_soon_days),
+        )
+
+
+def _judged_on_sql(as_of: AsOf) -> sa.ColumnElement[date]:
+    reported = sa.and_(
+        Task.state.in_([TaskState.SUBMITTED, TaskState.COMPLETED]),
+        Task.submitted_on <= as_of.day,
+    )
+    return sa.case((reported, Task.submitted_on), else_=sa.literal(as_of.day, sa.Date))
+
+
+def category_sql(as_of: AsOf) -> sa.ColumnElement[str]:
+    """Return the SQL expression giving each task's category as of ``as_of.day``."""
+    return sa.case(
+        (
+            sa.or_(Task.state == TaskState.DRAFT, Task.issued_at >= as_of.end_of_day),
+            sa.literal(Category.DRAFT.value),
+        ),
+        (
+            sa.and_(Task.state == TaskState.WITHDRAWN, Task.withdrawn_at < as_of.end_of_day),
+            sa.literal(Category.WITHDRAWN.value),
+        ),
+        (
+            sa.and_(Task.state == TaskState.COMPLETED, Task.completed_at < as_of.end_of_day),
+            sa.case(
+                (Task.completed_on <= Task.due_date, sa.literal(Category.DONE_ON_TIME.value)),
+                else_=sa.literal(Category.DONE_LATE.value),
+            ),
+        ),
+        (Task.due_date < _judged_on_sql(as_of), sa.literal(Category.OVERDUE.value)),
+        else_=sa.literal(Category.ON_TRACK.value),
+    )
+
+
+def due_soon_sql(as_of: AsOf) -> sa.ColumnElement[bool]:
+    """Return the SQL condition for tasks on track and due within the next few working days."""
+    return sa.and_(
+        category_sql(as_of) == Category.ON_TRACK.value,
+        Task.state != TaskState.SUBMITTED,
+        Task.due_date <= as_of.due_soon_until,
+    )
+
+
+def category_of(task: Task, as_of: AsOf) -> Category:
+    """Return the category of one loaded task as of ``as_of.day`` (mirrors category_sql)."""
+    if task.state == TaskState.DRAFT or task.issued_at >= as_of.end_of_day:
+        return Category.DRAFT
+    if task.state == TaskState.WITHDRAWN and task.withdrawn_at < as_of.end_of_day:
+        return Category.WITHDRAWN
+    if task.state == TaskState.COMPLETED and task.completed_at < as_of.end_of_day:
+        on_time = task.completed_on <= task.due_date
+        return Category.DONE_ON_TIME if on_time else Category.DONE_LATE
+    reported = (
+        task.state in (TaskState.SUBMITTED, TaskState.COMPLETED)
+        and task.submitted_on <= as_of.day
+    )
+    judged_on = task.submitted_on if reported else as_of.day
+    return Category.OVERDUE if task.due_date < judged_on else Category.ON_TRACK
+
+
+def is_due_soon(task: Task, as_of: AsOf) -> bool:
+    """Tell whether one loaded task is on track and due soon (mirrors due_soon_sql)."""
+    return (
+        category_of(task, as_of) == Category.ON_TRACK
+        and task.state != TaskState.SUBMITTED
+        and task.due_date <= as_of.due_soon_until
+    )

@@ -1,0 +1,305 @@
+"""Directive documents, tasks and everything recorded about a task."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.clock import utcnow
+from tracker.dbtypes import UTCDateTime
+from tracker.extensions import db
+from tracker.org.models import Field, Unit, User, _enum
+
+
+class TaskState(enum.StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+# States in which the task is out with its unit and the clock runs.
+OPEN_STATES = (TaskState.ISSUED, TaskState.ACCEPTED, TaskState.IN_PROGRESS, TaskState.SUBMITTED)
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class ExtensionStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class DeadlineReason(enum.StrEnum):
+    ISSUED = "issued"
+    EXTENSION = "extension"
+
+
+class SourceDocument(db.Model):
+    """The directive document a task comes from (kế hoạch, công văn, quyết định…)."""
+
+    __tablename__ = "source_documents"
+    __table_args__ = (sa.UniqueConstraint("number", "issuer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(80))
+    kind: Mapped[str] = mapped_column(sa.String(80))
+    issuer: Mapped[str] = mapped_column(sa.String(255))
+    issued_on: Mapped[date] = mapped_column(sa.Date)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tasks: Mapped[list[Task]] = relationship(back_populates="document")
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.number} ({self.issued_on:%d/%m/%Y})"
+
+
+class Task(db.Model):
+    """A task handed out by the People's Committee, clear on its 5 rõ once issued."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        sa.Index("ix_tasks_state_due_date", "state", "due_date"),
+        sa.Index("ix_tasks_lead_unit_state", "lead_unit_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    # rõ việc
+    title: Mapped[str] = mapped_column(sa.String(500), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    document_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("source_documents.id"), index=True
+    )
+    field_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fields.id"), index=True)
+    # rõ người
+    lead_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    accountable_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # rõ trách nhiệm
+    supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # rõ tiến độ
+    start_date: Mapped[date | None] = mapped_column(sa.Date)
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    due_in_working_days: Mapped[int | None] = mapped_column()
+    original_due_date: Mapped[date | None] = mapped_column(sa.Date)
+    # rõ hiệu quả
+    expected_outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    target: Mapped[str] = mapped_column(sa.Text, default="")
+    priority: Mapped[Priority] = mapped_column(_enum(Priority, "priority"), default=Priority.NORMAL)
+
+    state: Mapped[TaskState] = mapped_column(_enum(TaskState, "task_state"), default=TaskState.DRAFT)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    progress_percent: Mapped[int] = mapped_column(default=0)
+    last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_on: Mapped[date | None] = mapped_column(sa.Date)
+    result_summary: Mapped[str] = mapped_column(sa.Text, default="")
+    # The local date the accepted result was reported: what "on time" is judged by.
+    completed_on: Mapped[date | None] = mapped_column(sa.Date)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_on: Mapped[date | None] = mapped_column(sa.Date)
+    withdrawal_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    document: Mapped[SourceDocument | None] = relationship(back_populates="tasks")
+    field: Mapped[Field | None] = relationship()
+    lead_unit: Mapped[Unit | None] = relationship()
+    accountable_user: Mapped[User | None] = relationship(foreign_keys=[accountable_user_id])
+    assignee_user: Mapped[User | None] = relationship(foreign_keys=[assignee_user_id])
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    coordinations: Mapped[list[Coordination]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="Coordination.id"
+    )
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="Milestone.due_date"
+    )
+    process_steps: Mapped[list[ProcessStep]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="ProcessStep.position"
+    )
+    progress_updates: Mapped[list[ProgressUpdate]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="ProgressUpdate.id"
+    )
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="ExtensionRequest.id"
+    )
+    deadlines: Mapped[list[TaskDeadline]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="TaskDeadline.id"
+    )
+    reviews: Mapped[list[Review]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="Review.id"
+    )
+
+    @property
+    def was_extended(self) -> bool:
+        return self.original_due_date is not None and self.due_date != self.original_due_date
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.state}>"
+
+
+class Coordination(db.Model):
+    """A coordinating unit (đơn vị phối hợp) and what it owes the lead unit."""
+
+    __tablename__ = "task_coordinations"
+    __table_args__ = (sa.UniqueConstraint("task_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    responsibility: Mapped[str] = mapped_column(sa.Text, default="")
+
+    task: Mapped[Task] = relationship(back_populates="coordinations")
+    unit: Mapped[Unit] = relationship()
+
+
+class Milestone(db.Model):
+    """A point on the roadmap (lộ trình) of a long task."""
+
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    due_date: Mapped[date] = mapped_column(sa.Date)
+    completed_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    task: Mapped[Task] = relationship(back_populates="milestones")
+
+
+class ProcessStep(db.Model):
+    """One step of the order in which the task is done (rõ quy trình)."""
+
+    __tablename__ = "process_steps"
+    __table_args__ = (sa.UniqueConstraint("task_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column()
+    description: Mapped[str] = mapped_column(sa.Text)
+
+    task: Mapped[Task] = relationship(back_populates="process_steps")
+
+
+class TaskDeadline(db.Model):
+    """Every due date a task has had, from when it applied: the history reports read."""
+
+    __tablename__ = "task_deadlines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    due_date: Mapped[date] = mapped_column(sa.Date)
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[DeadlineReason] = mapped_column(_enum(DeadlineReason, "deadline_reason"))
+    extension_request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("extension_requests.id")
+    )
+
+    task: Mapped[Task] = relationship(back_populates="deadlines")
+
+
+class ProgressUpdate(db.Model):
+    """A progress report from the unit, with evidence."""
+
+    __tablename__ = "progress_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    percent: Mapped[int] = mapped_column()
+    narrative: Mapped[str] = mapped_column(sa.Text)
+    difficulties: Mapped[str] = mapped_column(sa.Text, default="")
+    proposals: Mapped[str] = mapped_column(sa.Text, default="")
+
+    task: Mapped[Task] = relationship(back_populates="progress_updates")
+    author: Mapped[User] = relationship()
+    evidence: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="progress_update", order_by="EvidenceFile.id"
+    )
+
+
+class EvidenceFile(db.Model):
+    """A file attached as evidence; the bytes live outside static/, named by ``stored_name``."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    progress_update_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("progress_updates.id"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    progress_update: Mapped[ProgressUpdate | None] = relationship(back_populates="evidence")
+
+
+class ExtensionRequest(db.Model):
+    """A request to move the due date (đề nghị gia hạn), and the assigner's decision."""
+
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    current_due_date: Mapped[date] = mapped_column(sa.Date)
+    new_due_date: Mapped[date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        _enum(ExtensionStatus, "extension_status"), default=ExtensionStatus.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    task: Mapped[Task] = relationship(back_populates="extension_requests")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class Review(db.Model):
+    """A submitted result and the assigner's review of it (accepted or returned)."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    result: Mapped[str] = mapped_column(sa.Text)
+    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted: Mapped[bool | None] = mapped_column()
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    task: Mapped[Task] = relationship(back_populates="reviews")
+    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])

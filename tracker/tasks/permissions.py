@@ -1,0 +1,183 @@
+"""Who may see a task and who may do what to it: the one place the web and API ask.
+
+An action is allowed when the user's role and unit allow it *and* the task's state
+allows it, so a page shows exactly the buttons that will work.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+
+from tracker.errors import NotFound, PermissionDenied
+from tracker.extensions import db
+from tracker.org.models import Field, Role, User
+from tracker.tasks.models import (
+    Coordination,
+    ExtensionRequest,
+    ExtensionStatus,
+    Task,
+    TaskState,
+)
+
+
+class Action(enum.StrEnum):
+    EDIT = "edit"
+    ISSUE = "issue"
+    ACCEPT = "accept"
+    ASSIGN = "assign"
+    REPORT_PROGRESS = "report_progress"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
+    SUBMIT = "submit"
+    REVIEW = "review"
+    WITHDRAW = "withdraw"
+
+
+S = TaskState
+# The lifecycle: in which states each action can be taken at all.
+ACTION_STATES: dict[Action, frozenset[TaskState]] = {
+    Action.EDIT: frozenset({S.DRAFT, S.ISSUED, S.ACCEPTED, S.IN_PROGRESS}),
+    Action.ISSUE: frozenset({S.DRAFT}),
+    Action.ACCEPT: frozenset({S.ISSUED}),
+    Action.ASSIGN: frozenset({S.ACCEPTED, S.IN_PROGRESS}),
+    Action.REPORT_PROGRESS: frozenset({S.ACCEPTED, S.IN_PROGRESS}),
+    Action.REQUEST_EXTENSION: frozenset({S.ISSUED, S.ACCEPTED, S.IN_PROGRESS}),
+    Action.DECIDE_EXTENSION: frozenset({S.ISSUED, S.ACCEPTED, S.IN_PROGRESS, S.SUBMITTED}),
+    Action.SUBMIT: frozenset({S.ACCEPTED, S.IN_PROGRESS}),
+    Action.REVIEW: frozenset({S.SUBMITTED}),
+    Action.WITHDRAW: frozenset({S.ISSUED, S.ACCEPTED, S.IN_PROGRESS}),
+}
+
+_ASSIGNER_ACTIONS = frozenset(
+    {Action.EDIT, Action.ISSUE, Action.DECIDE_EXTENSION, Action.REVIEW, Action.WITHDRAW}
+)
+
+
+def is_lead_unit_head(user: User, task: Task) -> bool:
+    """Tell whether the user heads (or deputises for) the task's lead unit."""
+    return user.has_role(Role.UNIT_HEAD) and user.unit_id == task.lead_unit_id
+
+
+def _answers_for(user: User, task: Task) -> bool:
+    return user.id == task.accountable_user_id or is_lead_unit_head(user, task)
+
+
+def _carries(user: User, task: Task) -> bool:
+    return _answers_for(user, task) or user.id == task.assignee_user_id
+
+
+def _has_pending_extension(task: Task) -> bool:
+    return any(r.status == ExtensionStatus.PENDING for r in task.extension_requests)
+
+
+def _role_allows(user: User, action: Action, task: Task) -> bool:
+    if action in _ASSIGNER_ACTIONS:
+        allowed = user.has_role(Role.ASSIGNER)
+    elif action in (Action.ACCEPT, Action.ASSIGN):
+        allowed = is_lead_unit_head(user, task)
+    elif action == Action.REQUEST_EXTENSION:
+        allowed = _answers_for(user, task)
+    else:  # progress and result: whoever carries the task
+        allowed = _carries(user, task)
+    if action == Action.DECIDE_EXTENSION:
+        return allowed and _has_pending_extension(task)
+    if action == Action.REQUEST_EXTENSION:
+        return allowed and not _has_pending_extension(task)
+    return allowed
+
+
+def state_allows(action: Action, task: Task) -> bool:
+    """Tell whether the lifecycle allows the action in the task's current state."""
+    return task.state in ACTION_STATES[action]
+
+
+def may(user: User, action: Action, task: Task) -> bool:
+    """Tell whether the user may take the action on the task now."""
+    return user.is_active and state_allows(action, task) and _role_allows(user, action, task)
+
+
+def allowed_actions(user: User, task: Task) -> frozenset[Action]:
+    """Return every action the user may take on the task now."""
+    return frozenset(action for action in Action if may(user, action, task))
+
+
+def visible_tasks_clause(user: User) -> sa.ColumnElement[bool]:
+    """Return the SQL condition selecting the tasks the user may see."""
+    if not user.is_active:
+        return sa.false()
+    if user.has_role(Role.ASSIGNER, Role.INSPECTOR):
+        return sa.true()
+    clauses: list[sa.ColumnElement[bool]] = []
+    if user.has_role(Role.LEADER):
+        led_fields = sa.select(Field.id).where(Field.leader_id == user.id)
+        clauses += [Task.supervisor_id == user.id, Task.field_id.in_(led_fields)]
+    if user.has_role(Role.UNIT_HEAD, Role.STAFF):
+        coordinated = sa.select(Coordination.task_id).where(Coordination.unit_id == user.unit_id)
+        clauses += [
+            Task.lead_unit_id == user.unit_id,
+            Task.id.in_(coordinated),
+            Task.accountable_user_id == user.id,
+            Task.assignee_user_id == user.id,
+        ]
+    if not clauses:
+        return sa.false()
+    # Drafts are the assigner's work in progress, not yet anybody's task.
+    return sa.and_(Task.state != TaskState.DRAFT, sa.or_(*clauses))
+
+
+def can_view(user: User, task: Task) -> bool:
+    """Tell whether the user may see the task."""
+    query = sa.select(sa.literal(1)).where(Task.id == task.id, visible_tasks_clause(user))
+    return db.session.execute(query).first() is not None
+
+
+def get_task(task_id: int, user: User, action: Action | None = None) -> Task:
+    """Load a task the user may see, or raise NotFound; then check the action, if any.
+
+    A task the user may not see is reported as not found, so its existence leaks nothing.
+    """
+    task = db.session.get(Task, task_id)
+    if task is None or not can_view(user, task):
+        raise NotFound("Không tìm thấy nhiệm vụ.")
+    if action is not None:
+        require(user, action, task)
+    return task
+
+
+def get_extension_request(request_id: int, user: User) -> ExtensionRequest:
+    """Load an extension request whose task the user may see, or raise NotFound."""
+    request = db.session.get(ExtensionRequest, request_id)
+    if request is None or not can_view(user, request.task):
+        raise NotFound("Không tìm thấy đề nghị gia hạn.")
+    return request
+
+
+def require_can_create(user: User) -> None:
+    """Raise PermissionDenied unless the user may draft tasks (the office, as assigner)."""
+    if not (user.is_active and user.has_role(Role.ASSIGNER)):
+        raise PermissionDenied("Chỉ Văn phòng (người giao việc) được soạn nhiệm vụ.")
+
+
+def require(user: User, action: Action, task: Task) -> None:
+    """Raise PermissionDenied unless the user's role and unit allow the action."""
+    if not (user.is_active and _role_allows(user, action, task)):
+        raise PermissionDenied(_DENIED[action])
+
+
+_DENIED = {
+    Action.EDIT: "Chỉ Văn phòng (người giao việc) được sửa nhiệm vụ.",
+    Action.ISSUE: "Chỉ Văn phòng (người giao việc) được ban hành nhiệm vụ.",
+    Action.ACCEPT: "Chỉ lãnh đạo đơn vị chủ trì được tiếp nhận nhiệm vụ.",
+    Action.ASSIGN: "Chỉ lãnh đạo đơn vị chủ trì được phân công người thực hiện.",
+    Action.REPORT_PROGRESS: "Chỉ người thực hiện, người chịu trách nhiệm hoặc lãnh đạo "
+    "đơn vị chủ trì được báo cáo tiến độ.",
+    Action.REQUEST_EXTENSION: "Chỉ người chịu trách nhiệm hoặc lãnh đạo đơn vị chủ trì được "
+    "đề nghị gia hạn, và chỉ khi không có đề nghị nào đang chờ quyết định.",
+    Action.DECIDE_EXTENSION: "Chỉ Văn phòng (người giao việc) được quyết định gia hạn.",
+    Action.SUBMIT: "Chỉ người thực hiện, người chịu trách nhiệm hoặc lãnh đạo đơn vị chủ trì "
+    "được báo cáo kết quả.",
+    Action.REVIEW: "Chỉ Văn phòng (người giao việc) được đánh giá kết quả.",
+    Action.WITHDRAW: "Chỉ Văn phòng (người giao việc) được thu hồi nhiệm vụ.",
+}

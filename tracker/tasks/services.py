@@ -1,0 +1,568 @@
+"""The rules of a task's life: drafting, the 5 rõ gate, transitions, progress,
+extensions and review.
+
+Every function takes the acting user and the time ``now`` explicitly, flushes but
+never commits, and records an audit event for each change it makes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.audit.services import changed_values, record
+from tracker.calendar.services import WorkingCalendar, load_calendar
+from tracker.clock import local_date
+from tracker.errors import ConflictError, IncompleteTaskError, TransitionError, ValidationError
+from tracker.extensions import db
+from tracker.org.models import Field, Unit, User
+from tracker.tasks.clarity import missing_clarity
+from tracker.tasks.evidence import Upload, store_evidence
+from tracker.tasks.models import (
+    Coordination,
+    DeadlineReason,
+    ExtensionRequest,
+    ExtensionStatus,
+    Milestone,
+    Priority,
+    ProcessStep,
+    ProgressUpdate,
+    Review,
+    SourceDocument,
+    Task,
+    TaskDeadline,
+    TaskState,
+)
+from tracker.tasks.permissions import Action, require, require_can_create, state_allows
+
+logger = logging.getLogger(__name__)
+
+TITLE_MAX = 500
+TEXT_MAX = 20_000
+
+
+@dataclass
+class CoordinationInput:
+    unit_id: int
+    responsibility: str = ""
+
+
+@dataclass
+class MilestoneInput:
+    title: str
+    due_date: date
+
+
+@dataclass
+class TaskInput:
+    """Everything a person or a system can say about a task when drafting or editing it."""
+
+    title: str = ""
+    description: str = ""
+    document_id: int | None = None
+    field_id: int | None = None
+    lead_unit_id: int | None = None
+    accountable_user_id: int | None = None
+    assignee_user_id: int | None = None
+    supervisor_id: int | None = None
+    start_date: date | None = None
+    due_date: date | None = None
+    due_in_working_days: int | None = None
+    expected_outcome: str = ""
+    target: str = ""
+    priority: Priority = Priority.NORMAL
+    coordinating: list[CoordinationInput] = field(default_factory=list)
+    milestones: list[MilestoneInput] = field(default_factory=list)
+    process_steps: list[str] = field(default_factory=list)
+
+
+def task_snapshot(task: Task) -> dict:
+    """Return the task's content as plain values, for the audit trail."""
+    return {
+        "title": task.title,
+        "description": task.description,
+        "document_id": task.document_id,
+        "field_id": task.field_id,
+        "lead_unit_id": task.lead_unit_id,
+        "accountable_user_id": task.accountable_user_id,
+        "assignee_user_id": task.assignee_user_id,
+        "supervisor_id": task.supervisor_id,
+        "start_date": task.start_date,
+        "due_date": task.due_date,
+        "due_in_working_days": task.due_in_working_days,
+        "expected_outcome": task.expected_outcome,
+        "target": task.target,
+        "priority": task.priority,
+        "coordinating": [[c.unit_id, c.responsibility] for c in task.coordinations],
+        "milestones": [[m.title, m.due_date] for m in task.milestones],
+        "process_steps": [s.description for s in task.process_steps],
+    }
+
+
+def _flush() -> None:
+    """Flush, turning a lost race on the task's version into a conflict error."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise ConflictError(
+            "Nhiệm vụ vừa được người khác thay đổi. Hãy tải lại trang và thực hiện lại."
+        ) from exc
+
+
+# ---------------------------------------------------------------- input checks
+
+
+def _text(value: str | None, name: str, limit: int = TEXT_MAX) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise ValidationError(
+            f"Trường “{name}” dài quá {limit} ký tự.", fields={name: f"tối đa {limit} ký tự"}
+        )
+    return text
+
+
+def _exists(model: type, object_id: int | None, name: str, label: str) -> None:
+    if object_id is not None and db.session.get(model, object_id) is None:
+        raise ValidationError(f"{label} không tồn tại.", fields={name: "không tồn tại"})
+
+
+def _check_references(data: TaskInput) -> None:
+    _exists(SourceDocument, data.document_id, "document_id", "Văn bản chỉ đạo")
+    _exists(Field, data.field_id, "field_id", "Lĩnh vực")
+    _exists(Unit, data.lead_unit_id, "lead_unit_id", "Đơn vị chủ trì")
+    _exists(User, data.accountable_user_id, "accountable_user_id", "Người chịu trách nhiệm")
+    _exists(User, data.assignee_user_id, "assignee_user_id", "Người thực hiện")
+    _exists(User, data.supervisor_id, "supervisor_id", "Lãnh đạo phụ trách")
+    seen: set[int] = set()
+    for item in data.coordinating:
+        _exists(Unit, item.unit_id, "coordinating", "Đơn vị phối hợp")
+        if item.unit_id in seen:
+            raise ValidationError(
+                "Một đơn vị phối hợp được chọn hai lần.", fields={"coordinating": "trùng đơn vị"}
+            )
+        seen.add(item.unit_id)
+
+
+def _resolve_due_date(data: TaskInput, calendar: WorkingCalendar) -> date | None:
+    """Return the due date: N working days from the start, or the given date moved off a
+    day off to the next working day (Bộ luật Dân sự, điều 148)."""
+    if data.due_in_working_days is not None:
+        if data.due_in_working_days < 1:
+            raise ValidationError(
+                "Số ngày làm việc phải lớn hơn 0.", fields={"due_in_working_days": "phải > 0"}
+            )
+        if data.start_date is None:
+            raise ValidationError(
+                "Cần ngày bắt đầu để tính hạn theo số ngày làm việc.",
+                fields={"start_date": "cần ngày bắt đầu"},
+            )
+        computed = calendar.add_working_days(data.start_date, data.due_in_working_days)
+        if data.due_date is not None and calendar.next_working_day(data.due_date) != computed:
+            raise ValidationError(
+                "Hạn hoàn thành và số ngày làm việc không khớp nhau; chỉ nhập một trong hai.",
+                fields={"due_date": "không khớp với số ngày làm việc"},
+            )
+        return computed
+    if data.due_date is None:
+        return None
+    return calendar.next_working_day(data.due_date)
+
+
+# ---------------------------------------------------------------- drafting
+
+
+def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar) -> None:
+    """Copy the input onto the task, checking references, lengths and the due date."""
+    _check_references(data)
+    task.title = _text(data.title, "title", TITLE_MAX)
+    task.description = _text(data.description, "description")
+    task.document_id = data.document_id
+    task.field_id = data.field_id
+    task.lead_unit_id = data.lead_unit_id
+    task.accountable_user_id = data.accountable_user_id
+    task.assignee_user_id = data.assignee_user_id
+    task.supervisor_id = data.supervisor_id
+    task.start_date = data.start_date
+    task.due_in_working_days = data.due_in_working_days
+    new_due = _resolve_due_date(data, calendar)
+    if task.state != TaskState.DRAFT and new_due != task.due_date:
+        raise ValidationError(
+            "Hạn hoàn thành của nhiệm vụ đã giao chỉ thay đổi qua đề nghị gia hạn.",
+            fields={"due_date": "dùng đề nghị gia hạn"},
+        )
+    task.due_date = new_due
+    task.expected_outcome = _text(data.expected_outcome, "expected_outcome")
+    task.target = _text(data.target, "target")
+    task.priority = Priority(data.priority)
+    _apply_coordinations(task, data.coordinating)
+    _apply_milestones(task, data.milestones)
+    _apply_steps(task, data.process_steps)
+    # Unit, user and role objects are read by the gate; load them through the new ids.
+    _flush()
+    db.session.expire(task, ["lead_unit", "accountable_user", "assignee_user", "supervisor"])
+
+
+def _apply_coordinations(task: Task, items: list[CoordinationInput]) -> None:
+    # Update rows in place by unit: re-inserting would collide on (task, unit).
+    wanted = {item.unit_id: _text(item.responsibility, "coordinating") for item in items}
+    for row in list(task.coordinations):
+        if row.unit_id in wanted:
+            row.responsibility = wanted.pop(row.unit_id)
+        else:
+            task.coordinations.remove(row)
+    for unit_id, responsibility in wanted.items():
+        task.coordinations.append(Coordination(unit_id=unit_id, responsibility=responsibility))
+
+
+def _apply_milestones(task: Task, items: list[MilestoneInput]) -> None:
+    items = sorted(items, key=lambda m: m.due_date)
+    for index, item in enumerate(items):
+        title = _text(item.title, "milestones", TITLE_MAX)
+        if not title:
+            raise ValidationError("Mốc tiến độ cần có tên.", fields={"milestones": "thiếu tên"})
+        if index < len(task.milestones):
+            task.milestones[index].title, task.milestones[index].due_date = title, item.due_date
+        else:
+            task.milestones.append(Milestone(title=title, due_date=item.due_date))
+    del task.milestones[len(items):]
+
+
+def _apply_steps(task: Task, steps: list[str]) -> None:
+    # Positions are unique per task: reuse rows in order rather than re-insert them.
+    texts = [text for text in (_text(s, "process_steps") for s in steps) if text]
+    for position, text in enumerate(texts, start=1):
+        if position <= len(task.process_steps):
+            task.process_steps[position - 1].description = text
+        else:
+            task.process_steps.append(ProcessStep(position=position, description=text))
+    del task.process_steps[len(texts):]
+
+
+def create_draft(data: TaskInput, *, actor: User, now: datetime) -> Task:
+    """Create a task as a draft; a draft may still be unclear on some "rõ"."""
+    require_can_create(actor)
+    task = Task(state=TaskState.DRAFT, created_by_id=actor.id, created_at=now, updated_at=now)
+    db.session.add(task)
+    _apply(task, data, load_calendar())
+    _flush()
+    record("task.created", task, actor=actor, now=now, after=task_snapshot(task))
+    logger.info("Task %s drafted by %s", task.id, actor.username)
+    return task
+
+
+def update_task(
+    task: Task, data: TaskInput, *, expected_version: int, actor: User, now: datetime
+) -> Task:
+    """Edit a task read at ``expected_version``; a stale version is refused, nothing saved."""
+    require(actor, Action.EDIT, task)
+    _require_state(task, Action.EDIT)
+    if expected_version != task.version:
+        raise ConflictError(
+            "Nhiệm vụ đã được người khác thay đổi sau khi bạn mở. "
+            "Hãy tải lại để xem bản mới nhất; nội dung bạn nhập chưa được lưu."
+        )
+    before = task_snapshot(task)
+    _apply(task, data, load_calendar())
+    if task.state != TaskState.DRAFT:
+        # An issued task stays clear on every "rõ" through any edit.
+        _refuse_if_unclear(task, today=None)
+    task.updated_at = now  # touching the row bumps the version even for list-only edits
+    _flush()
+    old, new = changed_values(before, task_snapshot(task))
+    record("task.updated", task, actor=actor, now=now, before=old, after=new)
+    logger.info("Task %s edited by %s", task.id, actor.username)
+    return task
+
+
+# ---------------------------------------------------------------- transitions
+
+_STATE_LABELS = {
+    TaskState.DRAFT: "dự thảo",
+    TaskState.ISSUED: "đã giao",
+    TaskState.ACCEPTED: "đã tiếp nhận",
+    TaskState.IN_PROGRESS: "đang thực hiện",
+    TaskState.SUBMITTED: "đã báo cáo kết quả",
+    TaskState.COMPLETED: "đã hoàn thành",
+    TaskState.WITHDRAWN: "đã thu hồi",
+}
+
+
+def _require_state(task: Task, action: Action) -> None:
+    if not state_allows(action, task):
+        raise TransitionError(
+            f"Không thể thực hiện thao tác này khi nhiệm vụ ở trạng thái "
+            f"“{_STATE_LABELS[task.state]}”."
+        )
+
+
+def _check(task: Task, action: Action, actor: User) -> None:
+    require(actor, action, task)
+    _require_state(task, action)
+
+
+def _refuse_if_unclear(task: Task, today: date | None) -> None:
+    missing = missing_clarity(task, today)
+    if missing:
+        raise IncompleteTaskError(
+            "Chưa thể giao nhiệm vụ vì chưa đủ “5 rõ”: " + " ".join(missing.values()), missing
+        )
+
+
+def _transition(task: Task, new_state: TaskState, action: str, *, actor: User, now: datetime,
+                **details) -> None:
+    old_state = task.state
+    task.state = new_state
+    task.updated_at = now
+    _flush()
+    record(
+        action, task, actor=actor, now=now,
+        before={"state": old_state}, after={"state": new_state, **details},
+    )
+    logger.info("Task %s %s by %s", task.id, action, actor.username)
+
+
+def issue_task(task: Task, *, actor: User, now: datetime) -> Task:
+    """Issue a draft to its lead unit, refused unless it is clear on every "rõ"."""
+    _check(task, Action.ISSUE, actor)
+    _refuse_if_unclear(task, today=local_date(now))
+    task.issued_at, task.issued_by_id = now, actor.id
+    task.original_due_date = task.due_date
+    task.deadlines.append(
+        TaskDeadline(due_date=task.due_date, effective_at=now, reason=DeadlineReason.ISSUED)
+    )
+    _transition(task, TaskState.ISSUED, "task.issued", actor=actor, now=now,
+                due_date=task.due_date)
+    return task
+
+
+def _check_assignee(task: Task, assignee_id: int | None) -> User | None:
+    if assignee_id is None:
+        return None
+    assignee = db.session.get(User, assignee_id)
+    if assignee is None or assignee.unit_id != task.lead_unit_id or not assignee.active:
+        raise ValidationError(
+            "Người thực hiện phải là cán bộ đang làm việc tại đơn vị chủ trì.",
+            fields={"assignee_user_id": "không thuộc đơn vị chủ trì"},
+        )
+    return assignee
+
+
+def accept_task(
+    task: Task, *, actor: User, now: datetime, assignee_id: int | None = None
+) -> Task:
+    """Accept an issued task for the lead unit, optionally naming who carries it."""
+    _check(task, Action.ACCEPT, actor)
+    if _check_assignee(task, assignee_id) is not None:
+        task.assignee_user_id = assignee_id
+    task.accepted_at = now
+    _transition(task, TaskState.ACCEPTED, "task.accepted", actor=actor, now=now,
+                assignee_user_id=task.assignee_user_id)
+    return task
+
+
+def assign_task(task: Task, *, assignee_id: int, actor: User, now: datetime) -> Task:
+    """Name the official of the lead unit who carries the task."""
+    _check(task, Action.ASSIGN, actor)
+    _check_assignee(task, assignee_id)
+    before = task.assignee_user_id
+    task.assignee_user_id = assignee_id
+    task.updated_at = now
+    _flush()
+    record("task.assigned", task, actor=actor, now=now,
+           before={"assignee_user_id": before}, after={"assignee_user_id": assignee_id})
+    return task
+
+
+def report_progress(
+    task: Task,
+    *,
+    actor: User,
+    now: datetime,
+    percent: int,
+    narrative: str,
+    difficulties: str = "",
+    proposals: str = "",
+    evidence: list[Upload] | None = None,
+) -> ProgressUpdate:
+    """Record a progress report with its evidence; the first one starts the work."""
+    _check(task, Action.REPORT_PROGRESS, actor)
+    if not isinstance(percent, int) or not 0 <= percent <= 100:
+        raise ValidationError("Tỷ lệ hoàn thành phải từ 0 đến 100%.", fields={"percent": "0–100"})
+    narrative = _text(narrative, "narrative")
+    if not narrative:
+        raise ValidationError(
+            "Hãy mô tả tiến độ đã đạt được.", fields={"narrative": "bắt buộc"}
+        )
+    update = ProgressUpdate(
+        task=task, author_id=actor.id, created_at=now, percent=percent, narrative=narrative,
+        difficulties=_text(difficulties, "difficulties"), proposals=_text(proposals, "proposals"),
+    )
+    db.session.add(update)
+    task.progress_percent = percent
+    task.last_progress_at = now
+    _flush()
+    files = store_evidence(
+        evidence or [], task_id=task.id, progress_update_id=update.id, user_id=actor.id, now=now
+    )
+    details = {"percent": percent, "progress_update_id": update.id,
+               "evidence": [f.original_name for f in files]}
+    if task.state == TaskState.ACCEPTED:
+        _transition(task, TaskState.IN_PROGRESS, "task.started", actor=actor, now=now)
+    task.updated_at = now
+    _flush()
+    record("task.progress", task, actor=actor, now=now, after=details)
+    return update
+
+
+def request_extension(
+    task: Task, *, actor: User, now: datetime, new_due_date: date, reason: str
+) -> ExtensionRequest:
+    """Ask the assigner to move the due date, with a reason."""
+    _check(task, Action.REQUEST_EXTENSION, actor)
+    reason = _text(reason, "reason")
+    if not reason:
+        raise ValidationError("Hãy nêu lý do đề nghị gia hạn.", fields={"reason": "bắt buộc"})
+    if new_due_date is None or new_due_date <= task.due_date:
+        raise ValidationError(
+            f"Hạn mới phải sau hạn hiện tại ({task.due_date:%d/%m/%Y}).",
+            fields={"new_due_date": "phải sau hạn hiện tại"},
+        )
+    request = ExtensionRequest(
+        task=task, requested_by_id=actor.id, requested_at=now,
+        current_due_date=task.due_date, new_due_date=new_due_date, reason=reason,
+    )
+    db.session.add(request)
+    task.updated_at = now
+    _flush()
+    record("task.extension_requested", task, actor=actor, now=now,
+           after={"extension_request_id": request.id, "current_due_date": task.due_date,
+                  "new_due_date": new_due_date, "reason": reason})
+    return request
+
+
+def decide_extension(
+    request: ExtensionRequest, *, actor: User, now: datetime, approve: bool, note: str = ""
+) -> ExtensionRequest:
+    """Approve (the due date moves, the old one stays on record) or reject a request."""
+    task = request.task
+    if request.status != ExtensionStatus.PENDING:
+        raise TransitionError("Đề nghị gia hạn này đã được quyết định.")
+    _check(task, Action.DECIDE_EXTENSION, actor)
+    note = _text(note, "note")
+    if not approve and not note:
+        raise ValidationError("Hãy nêu lý do không đồng ý gia hạn.", fields={"note": "bắt buộc"})
+    old_due = task.due_date
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    request.decided_by_id, request.decided_at, request.decision_note = actor.id, now, note
+    if approve:
+        task.due_date = load_calendar().next_working_day(request.new_due_date)
+        task.deadlines.append(TaskDeadline(
+            due_date=task.due_date, effective_at=now, reason=DeadlineReason.EXTENSION,
+            extension_request_id=request.id,
+        ))
+    task.updated_at = now
+    _flush()
+    record("task.extension_decided", task, actor=actor, now=now,
+           before={"due_date": old_due},
+           after={"extension_request_id": request.id, "approved": approve,
+                  "due_date": task.due_date, "note": note})
+    return request
+
+
+def submit_result(task: Task, *, actor: User, now: datetime, result: str) -> Task:
+    """Report the task's result to the assigner for review."""
+    _check(task, Action.SUBMIT, actor)
+    result = _text(result, "result")
+    if not result:
+        raise ValidationError("Hãy mô tả kết quả đạt được.", fields={"result": "bắt buộc"})
+    task.result_summary = result
+    task.submitted_on = local_date(now)
+    db.session.add(Review(task=task, submitted_by_id=actor.id, submitted_at=now, result=result))
+    _transition(task, TaskState.SUBMITTED, "task.submitted", actor=actor, now=now,
+                result=result, submitted_on=task.submitted_on)
+    return task
+
+
+def review_result(task: Task, *, actor: User, now: datetime, accept: bool, note: str = "") -> Task:
+    """Accept the submitted result (the task is completed) or return it for more work."""
+    _check(task, Action.REVIEW, actor)
+    note = _text(note, "note")
+    if not accept and not note:
+        raise ValidationError(
+            "Hãy ghi rõ lý do trả lại và yêu cầu bổ sung.", fields={"note": "bắt buộc"}
+        )
+    review = task.reviews[-1]
+    review.reviewer_id, review.reviewed_at, review.accepted, review.note = (
+        actor.id, now, accept, note)
+    if accept:
+        # Judged by the day the result was reported, not by how long the review took.
+        task.completed_on, task.completed_at = task.submitted_on, now
+        task.progress_percent = 100
+        _close_pending_extensions(task, actor, now, "Nhiệm vụ đã hoàn thành.")
+        _transition(task, TaskState.COMPLETED, "task.completed", actor=actor, now=now,
+                    note=note, completed_on=task.completed_on)
+    else:
+        task.submitted_on = None
+        _transition(task, TaskState.IN_PROGRESS, "task.returned", actor=actor, now=now,
+                    note=note)
+    return task
+
+
+def withdraw_task(task: Task, *, actor: User, now: datetime, reason: str) -> Task:
+    """Withdraw an issued task (thu hồi), with the reason on record."""
+    _check(task, Action.WITHDRAW, actor)
+    reason = _text(reason, "reason")
+    if not reason:
+        raise ValidationError("Hãy nêu lý do thu hồi nhiệm vụ.", fields={"reason": "bắt buộc"})
+    task.withdrawn_at, task.withdrawn_on = now, local_date(now)
+    task.withdrawal_reason = reason
+    _close_pending_extensions(task, actor, now, "Nhiệm vụ đã bị thu hồi.")
+    _transition(task, TaskState.WITHDRAWN, "task.withdrawn", actor=actor, now=now, reason=reason)
+    return task
+
+
+def _close_pending_extensions(task: Task, actor: User, now: datetime, note: str) -> None:
+    for request in task.extension_requests:
+        if request.status == ExtensionStatus.PENDING:
+            request.status = ExtensionStatus.REJECTED
+            request.decided_by_id, request.decided_at, request.decision_note = actor.id, now, note
+
+
+def deadline_history(task: Task) -> list[TaskDeadline]:
+    """Return every due date the task has had, oldest first."""
+    query = sa.select(TaskDeadline).where(TaskDeadline.task_id == task.id).order_by(
+        TaskDeadline.effective_at, TaskDeadline.id
+    )
+    return list(db.session.scalars(query))
+
+
+def register_document(
+    *, number: str, kind: str, issuer: str, issued_on: date | None, summary: str = "",
+    actor: User, now: datetime,
+) -> SourceDocument:
+    """Register a directive document that tasks can be drafted from."""
+    require_can_create(actor)
+    number, kind, issuer = (_text(number, "number", 80), _text(kind, "kind", 80),
+                            _text(issuer, "issuer", 255))
+    missing = {name: "bắt buộc" for name, value in
+               (("number", number), ("kind", kind), ("issuer", issuer), ("issued_on", issued_on))
+               if not value}
+    if missing:
+        raise ValidationError("Văn bản chỉ đạo cần có số, loại, cơ quan ban hành và ngày ban hành.",
+                              fields=missing)
+    duplicate = db.session.execute(sa.select(SourceDocument.id).where(
+        SourceDocument.number == number, SourceDocument.issuer == issuer)).first()
+    if duplicate:
+        raise ValidationError(f"Văn bản số {number} của {issuer} đã được đăng ký.",
+                              code="duplicate", fields={"number": "đã tồn tại"})
+    document = SourceDocument(number=number, kind=kind, issuer=issuer, issued_on=issued_on,
+                              summary=_text(summary, "summary"), created_at=now)
+    db.session.add(document)
+    _flush()
+    record("document.registered", document, actor=actor, now=now,
+           after={"number": number, "kind": kind, "issuer": issuer, "issued_on": issued_on})
+    return document
