@@ -1,0 +1,101 @@
+"""Test fixtures: an app on SQLite or PostgreSQL (TEST_DATABASE_URL), built by the migrations.
+
+Each test gets an empty database with the schema the migrations create: on SQLite a
+fresh copy of a migrated template file, on PostgreSQL the migrated schema with every
+table emptied after the test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from tests.factories import Org, build_org
+from tracker import create_app
+from tracker.config import database_url
+from tracker.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _app_for(url: str, instance_path) -> object:
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url(url),
+            "INSTANCE_PATH": str(instance_path),
+            "SECRET_KEY": "test-secret",
+            "UPLOAD_FOLDER": str(instance_path / "uploads"),
+            "MAX_UPLOAD_MB": 1,
+        }
+    )
+
+
+def _reset_postgres_schema(app) -> None:
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> str:
+    """Build the schema once through the migrations; return the URL (or template file)."""
+    instance = tmp_path_factory.mktemp("template")
+    if POSTGRES_URL:
+        app = _app_for(POSTGRES_URL, instance)
+        _reset_postgres_schema(app)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{instance / 'template.sqlite3'}"
+        app = _app_for(url, instance)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_postgres_tables() -> None:
+    names = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app(migrated_database, tmp_path):
+    """An application with an empty, migrated database, inside an app context."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    if POSTGRES_URL:
+        url = migrated_database
+    else:
+        template = migrated_database.removeprefix("sqlite:///")
+        copy = instance / "tracker.sqlite3"
+        shutil.copy(template, copy)
+        url = f"sqlite:///{copy}"
+    application = _app_for(url, instance)
+    with application.app_context():
+        yield application
+        db.session.rollback()
+        db.session.remove()
+        if POSTGRES_URL:
+            _empty_postgres_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed instant: Monday 02/11/2026, 09:00 in Hà Nội."""
+    return datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def org(app, now) -> Org:
+    """A small city: the office, two departments, a leader, an inspector and an admin."""
+    organisation = build_org(now)
+    db.session.commit()
+    return organisation
