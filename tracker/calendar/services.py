@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 import holidays
 import sqlalchemy as sa
 
+from tracker.audit.services import record
 from tracker.calendar.models import CalendarOverride, DayKind
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -103,15 +105,22 @@ def load_calendar() -> WorkingCalendar:
     return WorkingCalendar({day: kind == DayKind.WORKING_DAY for day, kind in rows})
 
 
-def set_override(day: date, kind: DayKind, note: str) -> CalendarOverride:
+def set_override(
+    day: date, kind: DayKind, note: str, *, actor: Any | None, now: datetime
+) -> CalendarOverride:
     """Declare a day off or a working day, replacing any earlier override for that day."""
     override = db.session.execute(
         sa.select(CalendarOverride).where(CalendarOverride.day == day)
     ).scalar_one_or_none()
+    before = None
     if override is None:
-        override = CalendarOverride(day=day)
+        override = CalendarOverride(day=day, created_at=now)
         db.session.add(override)
-    override.kind = kind
-    override.note = note.strip()
+    else:
+        before = {"day": day, "kind": override.kind, "note": override.note}
+    override.kind = DayKind(kind)
+    override.note = note.strip()[:255]
     db.session.flush()
+    record("calendar.override_set", override, actor=actor, now=now, before=before,
+           after={"day": day, "kind": override.kind, "note": override.note})
     return override

@@ -80,6 +80,29 @@ class TaskInput:
     process_steps: list[str] = field(default_factory=list)
 
 
+def task_input_from(task: Task) -> TaskInput:
+    """Return the task's current content as input, the starting point of an edit."""
+    return TaskInput(
+        title=task.title,
+        description=task.description,
+        document_id=task.document_id,
+        field_id=task.field_id,
+        lead_unit_id=task.lead_unit_id,
+        accountable_user_id=task.accountable_user_id,
+        assignee_user_id=task.assignee_user_id,
+        supervisor_id=task.supervisor_id,
+        start_date=task.start_date,
+        due_date=task.due_date,
+        due_in_working_days=task.due_in_working_days,
+        expected_outcome=task.expected_outcome,
+        target=task.target,
+        priority=task.priority,
+        coordinating=[CoordinationInput(c.unit_id, c.responsibility) for c in task.coordinations],
+        milestones=[MilestoneInput(m.title, m.due_date) for m in task.milestones],
+        process_steps=[s.description for s in task.process_steps],
+    )
+
+
 def task_snapshot(task: Task) -> dict:
     """Return the task's content as plain values, for the audit trail."""
     return {
