@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, UnitKind, User
@@ -49,14 +49,23 @@ def password_hash() -> str:
 
 
 def _user(username, name, unit, roles, now, position="") -> User:
-    return create_user(username=username, full_name=name, unit=unit, roles=roles,
-                       position=position, password_hash=password_hash(), actor=None, now=now)
+    return create_user(
+        username=username,
+        full_name=name,
+        unit=unit,
+        roles=roles,
+        position=position,
+        password_hash=password_hash(),
+        actor=None,
+        now=now,
+    )
 
 
 def build_org(now: datetime) -> Org:
     """Create the small organisation the tests share."""
     unit = lambda code, name, kind, parent=None: create_unit(  # noqa: E731
-        code=code, name=name, kind=kind, parent=parent, actor=None, now=now)
+        code=code, name=name, kind=kind, parent=parent, actor=None, now=now
+    )
     city = unit("UBND-HN", "UBND thành phố Hà Nội", UnitKind.CITY)
     office = unit("VP-UBND", "Văn phòng UBND thành phố", UnitKind.OFFICE, city)
     dept_a = unit("STTTT", "Sở Thông tin và Truyền thông", UnitKind.DEPARTMENT, city)
@@ -75,11 +84,32 @@ def build_org(now: datetime) -> Org:
     set_unit_head(dept_b, head_b, actor=None, now=now)
     field = create_field(code="CDS", name="Chuyển đổi số", leader=leader, actor=None, now=now)
     document = services.register_document(
-        number="171-KH/TU", kind="Kế hoạch", issuer="Thành ủy Hà Nội",
-        issued_on=date(2023, 8, 17), summary="Cá thể hoá trách nhiệm theo nguyên tắc 5 rõ.",
-        actor=assigner, now=now)
-    return Org(city, office, dept_a, dept_b, interior, admin, assigner, leader, head_a, staff_a,
-               staff_a2, head_b, staff_b, inspector, field, document)
+        number="171-KH/TU",
+        kind="Kế hoạch",
+        issuer="Thành ủy Hà Nội",
+        issued_on=date(2023, 8, 17),
+        summary="Cá thể hoá trách nhiệm theo nguyên tắc 5 rõ.",
+        actor=assigner,
+        now=now,
+    )
+    return Org(
+        city,
+        office,
+        dept_a,
+        dept_b,
+        interior,
+        admin,
+        assigner,
+        leader,
+        head_a,
+        staff_a,
+        staff_a2,
+        head_b,
+        staff_b,
+        inspector,
+        field,
+        document,
+    )
 
 
 def complete_input(org: Org, today: date, **overrides) -> TaskInput:
@@ -106,8 +136,9 @@ def complete_input(org: Org, today: date, **overrides) -> TaskInput:
 def draft_task(org: Org, now: datetime, **overrides) -> Task:
     """Create a complete draft of department A (committed)."""
     today = (now + timedelta(hours=7)).date()
-    task = services.create_draft(complete_input(org, today, **overrides), actor=org.assigner,
-                                 now=now)
+    task = services.create_draft(
+        complete_input(org, today, **overrides), actor=org.assigner, now=now
+    )
     db.session.commit()
     return task
 
@@ -134,5 +165,14 @@ def submitted_task(org: Org, now: datetime, **overrides) -> Task:
     return task
 
 
-__all__ = ["Org", "build_org", "complete_input", "draft_task", "issued_task",
-           "in_progress_task", "submitted_task", "MilestoneInput", "PASSWORD"]
+__all__ = [
+    "Org",
+    "build_org",
+    "complete_input",
+    "draft_task",
+    "issued_task",
+    "in_progress_task",
+    "submitted_task",
+    "MilestoneInput",
+    "PASSWORD",
+]

@@ -37,18 +37,27 @@ def tamper(statement: str) -> None:
 
 def test_every_step_of_a_task_is_recorded_in_order(org, now):
     task = in_progress_task(org, now)
-    request = services.request_extension(task, actor=org.head_a, now=now,
-                                         new_due_date=task.due_date + timedelta(days=7),
-                                         reason="Chờ số liệu")
+    request = services.request_extension(
+        task,
+        actor=org.head_a,
+        now=now,
+        new_due_date=task.due_date + timedelta(days=7),
+        reason="Chờ số liệu",
+    )
     services.decide_extension(request, actor=org.assigner, now=now, approve=True)
     services.submit_result(task, actor=org.staff_a, now=now, result="Xong")
     services.review_result(task, actor=org.assigner, now=now, accept=True)
     db.session.commit()
     assert [(e.action, e.actor_name) for e in _events(task.id)] == [
-        ("task.created", "vanphong"), ("task.issued", "vanphong"), ("task.accepted", "gd.tttt"),
-        ("task.started", "cv.tttt"), ("task.progress", "cv.tttt"),
-        ("task.extension_requested", "gd.tttt"), ("task.extension_decided", "vanphong"),
-        ("task.submitted", "cv.tttt"), ("task.completed", "vanphong"),
+        ("task.created", "vanphong"),
+        ("task.issued", "vanphong"),
+        ("task.accepted", "gd.tttt"),
+        ("task.started", "cv.tttt"),
+        ("task.progress", "cv.tttt"),
+        ("task.extension_requested", "gd.tttt"),
+        ("task.extension_decided", "vanphong"),
+        ("task.submitted", "cv.tttt"),
+        ("task.completed", "vanphong"),
     ]
     decided = _events(task.id)[6]
     assert json.loads(decided.before)["due_date"] == (task.due_date - timedelta(days=7)).isoformat()

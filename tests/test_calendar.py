@@ -16,10 +16,20 @@ NOW = datetime(2026, 11, 2, 2, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     "day",
-    [date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 20),  # Tết Bính Ngọ 2026
-     date(2027, 2, 4), date(2027, 2, 8), date(2027, 2, 10),  # Tết Đinh Mùi 2027
-     date(2026, 4, 27), date(2026, 4, 30), date(2026, 5, 1), date(2026, 9, 2),
-     date(2026, 11, 21), date(2026, 11, 22)],  # a weekend
+    [
+        date(2026, 2, 16),
+        date(2026, 2, 17),
+        date(2026, 2, 20),  # Tết Bính Ngọ 2026
+        date(2027, 2, 4),
+        date(2027, 2, 8),
+        date(2027, 2, 10),  # Tết Đinh Mùi 2027
+        date(2026, 4, 27),
+        date(2026, 4, 30),
+        date(2026, 5, 1),
+        date(2026, 9, 2),
+        date(2026, 11, 21),
+        date(2026, 11, 22),
+    ],  # a weekend
 )
 def test_days_off(day):
     assert not calendar.is_working_day(day)
@@ -60,7 +70,9 @@ def test_working_days_between_is_negative_backwards():
 
 
 def test_admin_overrides_win_over_the_public_calendar(app):
-    set_override(date(2026, 12, 26), DayKind.WORKING_DAY, "Làm bù cho ngày 31/12/2026", actor=None, now=NOW)
+    set_override(
+        date(2026, 12, 26), DayKind.WORKING_DAY, "Làm bù cho ngày 31/12/2026", actor=None, now=NOW
+    )
     set_override(date(2026, 12, 31), DayKind.DAY_OFF, "Nghỉ bù", actor=None, now=NOW)
     db.session.commit()
     cal = load_calendar()

@@ -53,21 +53,29 @@ def test_issuing_refuses_each_missing_ro_on_its_own_and_names_it(org, now, key):
 
 
 def test_an_empty_draft_is_saved_and_refusal_names_every_ro(org, now):
-    task = services.create_draft(services.TaskInput(title="Việc chưa rõ"), actor=org.assigner,
-                                 now=now)
+    task = services.create_draft(
+        services.TaskInput(title="Việc chưa rõ"), actor=org.assigner, now=now
+    )
     db.session.commit()
     with pytest.raises(IncompleteTaskError) as refused:
         services.issue_task(task, actor=org.assigner, now=now)
     assert refused.value.missing == list(CLARITY_KEYS)
-    for label in ("Rõ việc", "Rõ người", "Rõ tiến độ", "Rõ quy trình", "Rõ kết quả",
-                  "Rõ trách nhiệm"):
+    for label in (
+        "Rõ việc",
+        "Rõ người",
+        "Rõ tiến độ",
+        "Rõ quy trình",
+        "Rõ kết quả",
+        "Rõ trách nhiệm",
+    ):
         assert label in refused.value.message
 
 
 def test_due_date_before_start_is_refused(org, now):
     today = _today(now)
-    task = draft_task(org, now, start_date=today + timedelta(days=10),
-                      due_date=today + timedelta(days=3))
+    task = draft_task(
+        org, now, start_date=today + timedelta(days=10), due_date=today + timedelta(days=3)
+    )
     assert "hạn hoàn thành trước ngày bắt đầu" in missing_clarity(task)["timeline"]
     with pytest.raises(IncompleteTaskError) as refused:
         services.issue_task(task, actor=org.assigner, now=now)
@@ -76,8 +84,9 @@ def test_due_date_before_start_is_refused(org, now):
 
 def test_due_date_already_past_at_issue_time_is_refused(org, now):
     today = _today(now)
-    task = draft_task(org, now, start_date=today - timedelta(days=20),
-                      due_date=today - timedelta(days=6))
+    task = draft_task(
+        org, now, start_date=today - timedelta(days=20), due_date=today - timedelta(days=6)
+    )
     assert "timeline" not in missing_clarity(task)  # a draft may sit with an old date
     with pytest.raises(IncompleteTaskError) as refused:
         services.issue_task(task, actor=org.assigner, now=now)
@@ -116,8 +125,11 @@ def test_a_long_task_needs_a_roadmap(org, now):
     task = draft_task(org, now, **long_task)
     assert "lộ trình" in missing_clarity(task)["timeline"]
     with_milestone = draft_task(
-        org, now, milestones=[MilestoneInput("Hoàn thành giai đoạn 1", today + timedelta(days=90))],
-        **long_task)
+        org,
+        now,
+        milestones=[MilestoneInput("Hoàn thành giai đoạn 1", today + timedelta(days=90))],
+        **long_task,
+    )
     assert "timeline" not in missing_clarity(with_milestone)
 
 
@@ -130,7 +142,9 @@ def test_the_input_lists_are_kept_in_order(org, now):
 def test_due_date_as_working_days_from_the_start(org, now):
     today = _today(now)  # Monday 02/11/2026
     task = services.create_draft(
-        complete_input(org, today, due_date=None, due_in_working_days=10), actor=org.assigner,
-        now=now)
+        complete_input(org, today, due_date=None, due_in_working_days=10),
+        actor=org.assigner,
+        now=now,
+    )
     # Ten working days after Monday 02/11, skipping two weekends.
     assert task.due_date.isoformat() == "2026-11-16"

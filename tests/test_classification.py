@@ -33,7 +33,8 @@ def category(task: Task, day: date) -> Category:
     as_of = AsOf.of(day, load_calendar())
     in_sql = db.session.execute(sa.select(category_sql(as_of)).where(Task.id == task.id)).scalar()
     soon_in_sql = db.session.execute(
-        sa.select(due_soon_sql(as_of)).where(Task.id == task.id)).scalar()
+        sa.select(due_soon_sql(as_of)).where(Task.id == task.id)
+    ).scalar()
     db.session.refresh(task)
     assert in_sql == category_of(task, as_of)
     assert bool(soon_in_sql) == is_due_soon(task, as_of)
@@ -47,8 +48,7 @@ def soon(task: Task, day: date) -> bool:
 
 def _finish(org, task, submitted: date, reviewed: date | None = None):
     services.submit_result(task, actor=org.head_a, now=at(submitted), result="Hoàn thành")
-    services.review_result(task, actor=org.assigner, now=at(reviewed or submitted, 15),
-                           accept=True)
+    services.review_result(task, actor=org.assigner, now=at(reviewed or submitted, 15), accept=True)
     db.session.commit()
 
 
@@ -104,11 +104,16 @@ def test_a_result_reported_on_time_is_not_late_while_under_review(org, now):
 
 def test_completed_after_an_approved_extension_is_on_time_and_shows_the_extension(org, now):
     task = in_progress_task(org, now, due_date=DUE)
-    request = services.request_extension(task, actor=org.head_a, now=at(DUE - timedelta(days=2)),
-                                         new_due_date=DUE + timedelta(days=7),
-                                         reason="Chờ ý kiến Bộ")
-    services.decide_extension(request, actor=org.assigner, now=at(DUE - timedelta(days=1)),
-                              approve=True)
+    request = services.request_extension(
+        task,
+        actor=org.head_a,
+        now=at(DUE - timedelta(days=2)),
+        new_due_date=DUE + timedelta(days=7),
+        reason="Chờ ý kiến Bộ",
+    )
+    services.decide_extension(
+        request, actor=org.assigner, now=at(DUE - timedelta(days=1)), approve=True
+    )
     db.session.commit()
     assert category(task, DUE + timedelta(days=3)) == Category.ON_TRACK
     _finish(org, task, submitted=DUE + timedelta(days=5))

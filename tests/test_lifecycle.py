@@ -19,17 +19,26 @@ def test_the_whole_story_from_draft_to_completion(org, now):
     services.issue_task(task, actor=org.assigner, now=now)
     services.accept_task(task, actor=org.head_a, now=now + timedelta(hours=1))
     assert task.state == TaskState.ACCEPTED
-    services.assign_task(task, assignee_id=org.staff_a.id, actor=org.head_a,
-                         now=now + timedelta(hours=2))
-    services.report_progress(task, actor=org.staff_a, now=now + timedelta(days=1), percent=40,
-                             narrative="Đã rà soát xong danh mục", difficulties="Thiếu máy quét")
+    services.assign_task(
+        task, assignee_id=org.staff_a.id, actor=org.head_a, now=now + timedelta(hours=2)
+    )
+    services.report_progress(
+        task,
+        actor=org.staff_a,
+        now=now + timedelta(days=1),
+        percent=40,
+        narrative="Đã rà soát xong danh mục",
+        difficulties="Thiếu máy quét",
+    )
     assert task.state == TaskState.IN_PROGRESS
     assert task.progress_percent == 40
-    services.submit_result(task, actor=org.staff_a, now=now + timedelta(days=5),
-                           result="Đã số hoá 1.204 hồ sơ")
+    services.submit_result(
+        task, actor=org.staff_a, now=now + timedelta(days=5), result="Đã số hoá 1.204 hồ sơ"
+    )
     assert task.state == TaskState.SUBMITTED
-    services.review_result(task, actor=org.assigner, now=now + timedelta(days=6), accept=True,
-                           note="Đạt yêu cầu")
+    services.review_result(
+        task, actor=org.assigner, now=now + timedelta(days=6), accept=True, note="Đạt yêu cầu"
+    )
     db.session.commit()
     assert task.state == TaskState.COMPLETED
     assert task.completed_on == (now + timedelta(days=5, hours=7)).date()
@@ -38,8 +47,9 @@ def test_the_whole_story_from_draft_to_completion(org, now):
 
 def test_a_returned_result_goes_back_to_work_with_the_note(org, now):
     task = submitted_task(org, now)
-    services.review_result(task, actor=org.assigner, now=now, accept=False,
-                           note="Thiếu số liệu quận Hoàn Kiếm")
+    services.review_result(
+        task, actor=org.assigner, now=now, accept=False, note="Thiếu số liệu quận Hoàn Kiếm"
+    )
     db.session.commit()
     assert task.state == TaskState.IN_PROGRESS
     assert task.submitted_on is None
@@ -74,26 +84,34 @@ def test_withdrawal_without_a_reason_is_refused(org, now):
 def test_an_approved_extension_moves_the_due_date_and_keeps_the_old_one(org, now):
     task = in_progress_task(org, now)
     original = task.due_date
-    request = services.request_extension(task, actor=org.head_a, now=now,
-                                         new_due_date=original + timedelta(days=14),
-                                         reason="Chờ số liệu của Cục Thống kê")
+    request = services.request_extension(
+        task,
+        actor=org.head_a,
+        now=now,
+        new_due_date=original + timedelta(days=14),
+        reason="Chờ số liệu của Cục Thống kê",
+    )
     services.decide_extension(request, actor=org.assigner, now=now, approve=True, note="Đồng ý")
     db.session.commit()
     assert task.due_date == original + timedelta(days=14)
     assert task.original_due_date == original
     assert task.was_extended
     assert [(d.due_date, d.reason) for d in services.deadline_history(task)] == [
-        (original, "issued"), (task.due_date, "extension")]
+        (original, "issued"),
+        (task.due_date, "extension"),
+    ]
     assert request.status == ExtensionStatus.APPROVED
 
 
 def test_a_rejected_extension_leaves_the_due_date(org, now):
     task = in_progress_task(org, now)
     original = task.due_date
-    request = services.request_extension(task, actor=org.head_a, now=now,
-                                         new_due_date=original + timedelta(days=7), reason="Bận")
-    services.decide_extension(request, actor=org.assigner, now=now, approve=False,
-                              note="Lý do chưa thuyết phục")
+    request = services.request_extension(
+        task, actor=org.head_a, now=now, new_due_date=original + timedelta(days=7), reason="Bận"
+    )
+    services.decide_extension(
+        request, actor=org.assigner, now=now, approve=False, note="Lý do chưa thuyết phục"
+    )
     db.session.commit()
     assert task.due_date == original
     assert db.session.query(TaskDeadline).filter_by(task_id=task.id).count() == 1
@@ -102,20 +120,24 @@ def test_a_rejected_extension_leaves_the_due_date(org, now):
 def test_an_extension_must_move_the_date_later(org, now):
     task = in_progress_task(org, now)
     with pytest.raises(ValidationError) as refused:
-        services.request_extension(task, actor=org.head_a, now=now, new_due_date=task.due_date,
-                                   reason="Không rõ")
+        services.request_extension(
+            task, actor=org.head_a, now=now, new_due_date=task.due_date, reason="Không rõ"
+        )
     assert "new_due_date" in refused.value.fields
 
 
 def test_a_decided_extension_cannot_be_decided_again(org, now):
     task = in_progress_task(org, now)
-    request = services.request_extension(task, actor=org.head_a, now=now,
-                                         new_due_date=task.due_date + timedelta(days=3),
-                                         reason="Chờ số liệu")
+    request = services.request_extension(
+        task,
+        actor=org.head_a,
+        now=now,
+        new_due_date=task.due_date + timedelta(days=3),
+        reason="Chờ số liệu",
+    )
     services.decide_extension(request, actor=org.assigner, now=now, approve=True)
     with pytest.raises(TransitionError):
-        services.decide_extension(request, actor=org.assigner, now=now, approve=False,
-                                  note="Đổi ý")
+        services.decide_extension(request, actor=org.assigner, now=now, approve=False, note="Đổi ý")
 
 
 # Who performs each action in the tests below, and with which arguments.
@@ -124,18 +146,24 @@ def _perform(action, task, org, now):
     calls = {
         Action.ISSUE: lambda: services.issue_task(task, actor=assigner, now=now),
         Action.ACCEPT: lambda: services.accept_task(task, actor=head, now=now),
-        Action.ASSIGN: lambda: services.assign_task(task, assignee_id=org.staff_a.id,
-                                                    actor=head, now=now),
+        Action.ASSIGN: lambda: services.assign_task(
+            task, assignee_id=org.staff_a.id, actor=head, now=now
+        ),
         Action.REPORT_PROGRESS: lambda: services.report_progress(
-            task, actor=head, now=now, percent=50, narrative="Đang làm"),
+            task, actor=head, now=now, percent=50, narrative="Đang làm"
+        ),
         Action.REQUEST_EXTENSION: lambda: services.request_extension(
-            task, actor=head, now=now, new_due_date=task.due_date + timedelta(days=9),
-            reason="Cần thêm thời gian"),
+            task,
+            actor=head,
+            now=now,
+            new_due_date=task.due_date + timedelta(days=9),
+            reason="Cần thêm thời gian",
+        ),
         Action.SUBMIT: lambda: services.submit_result(task, actor=head, now=now, result="Xong"),
-        Action.REVIEW: lambda: services.review_result(task, actor=assigner, now=now,
-                                                      accept=True),
-        Action.WITHDRAW: lambda: services.withdraw_task(task, actor=assigner, now=now,
-                                                        reason="Không còn cần thiết"),
+        Action.REVIEW: lambda: services.review_result(task, actor=assigner, now=now, accept=True),
+        Action.WITHDRAW: lambda: services.withdraw_task(
+            task, actor=assigner, now=now, reason="Không còn cần thiết"
+        ),
     }
     return calls[action]()
 

@@ -23,8 +23,14 @@ def _visible_ids(user):
 
 def test_visibility_by_role_and_unit(org, now):
     own = issued_task(org, now)  # led by department A, department B coordinates
-    foreign = issued_task(org, now, lead_unit_id=org.dept_b.id, accountable_user_id=org.head_b.id,
-                          coordinating=[], field_id=None)
+    foreign = issued_task(
+        org,
+        now,
+        lead_unit_id=org.dept_b.id,
+        accountable_user_id=org.head_b.id,
+        coordinating=[],
+        field_id=None,
+    )
     draft = draft_task(org, now)
     everything = {own.id, foreign.id, draft.id}
     assert _visible_ids(org.assigner) == everything
@@ -39,8 +45,9 @@ def test_visibility_by_role_and_unit(org, now):
 
 
 def test_another_units_task_is_not_found(org, now):
-    foreign = issued_task(org, now, lead_unit_id=org.dept_b.id, accountable_user_id=org.head_b.id,
-                          coordinating=[])
+    foreign = issued_task(
+        org, now, lead_unit_id=org.dept_b.id, accountable_user_id=org.head_b.id, coordinating=[]
+    )
     with pytest.raises(NotFound):
         get_task(foreign.id, org.staff_a)
     with pytest.raises(NotFound):
@@ -74,7 +81,11 @@ def test_the_actions_offered_on_an_issued_task(org, now):
 def test_the_actions_offered_on_a_task_in_progress(org, now):
     task = in_progress_task(org, now)  # carried by staff_a
     assert allowed_actions(org.head_a, task) == {
-        A.ASSIGN, A.REPORT_PROGRESS, A.REQUEST_EXTENSION, A.SUBMIT}
+        A.ASSIGN,
+        A.REPORT_PROGRESS,
+        A.REQUEST_EXTENSION,
+        A.SUBMIT,
+    }
     assert allowed_actions(org.staff_a, task) == {A.REPORT_PROGRESS, A.SUBMIT}
     assert allowed_actions(org.staff_a2, task) == set()  # same unit, not carrying it
     assert allowed_actions(org.assigner, task) == {A.EDIT, A.WITHDRAW}
@@ -82,14 +93,20 @@ def test_the_actions_offered_on_a_task_in_progress(org, now):
 
 def test_a_pending_extension_is_decided_only_by_the_assigner(org, now):
     task = in_progress_task(org, now)
-    services.request_extension(task, actor=org.head_a, now=now,
-                               new_due_date=task.due_date + timedelta(days=5), reason="Chờ")
+    services.request_extension(
+        task,
+        actor=org.head_a,
+        now=now,
+        new_due_date=task.due_date + timedelta(days=5),
+        reason="Chờ",
+    )
     db.session.commit()
     assert A.DECIDE_EXTENSION in allowed_actions(org.assigner, task)
     assert A.REQUEST_EXTENSION not in allowed_actions(org.head_a, task)  # one at a time
     with pytest.raises(PermissionDenied):
-        services.decide_extension(task.extension_requests[0], actor=org.head_a, now=now,
-                                  approve=True)
+        services.decide_extension(
+            task.extension_requests[0], actor=org.head_a, now=now, approve=True
+        )
 
 
 def test_a_submitted_result_is_reviewed_only_by_the_assigner(org, now):
@@ -100,9 +117,16 @@ def test_a_submitted_result_is_reviewed_only_by_the_assigner(org, now):
 
 
 ROLE_REFUSALS = [
-    ("staff_a", "accept"), ("head_b", "accept"), ("inspector", "accept"),
-    ("head_a", "issue"), ("leader", "issue"), ("inspector", "withdraw"), ("head_a", "withdraw"),
-    ("staff_b", "progress"), ("inspector", "progress"), ("admin", "issue"),
+    ("staff_a", "accept"),
+    ("head_b", "accept"),
+    ("inspector", "accept"),
+    ("head_a", "issue"),
+    ("leader", "issue"),
+    ("inspector", "withdraw"),
+    ("head_a", "withdraw"),
+    ("staff_b", "progress"),
+    ("inspector", "progress"),
+    ("admin", "issue"),
 ]
 
 
@@ -117,8 +141,9 @@ def test_actions_outside_ones_role_or_unit_are_refused(org, now, who, what):
         "accept": lambda: services.accept_task(task, actor=user, now=now),
         "issue": lambda: services.issue_task(task, actor=user, now=now),
         "withdraw": lambda: services.withdraw_task(task, actor=user, now=now, reason="Thử"),
-        "progress": lambda: services.report_progress(task, actor=user, now=now, percent=5,
-                                                     narrative="Thử"),
+        "progress": lambda: services.report_progress(
+            task, actor=user, now=now, percent=5, narrative="Thử"
+        ),
     }[what]
     state = task.state
     with pytest.raises(PermissionDenied):
@@ -131,5 +156,11 @@ def test_only_assigners_draft_tasks_and_register_documents(org, now):
     with pytest.raises(PermissionDenied):
         services.create_draft(services.TaskInput(title="Tự giao việc"), actor=org.head_a, now=now)
     with pytest.raises(PermissionDenied):
-        services.register_document(number="1/CV", kind="Công văn", issuer="Sở", actor=org.leader,
-                                   issued_on=now.date(), now=now)
+        services.register_document(
+            number="1/CV",
+            kind="Công văn",
+            issuer="Sở",
+            actor=org.leader,
+            issued_on=now.date(),
+            now=now,
+        )

@@ -50,7 +50,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app)
     register_audit_hooks()
     register_evidence_hooks()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 def register_cli(app: Flask) -> None:

@@ -22,4 +22,4 @@ def _create_app():
     return create_app()
 
 
-main = FlaskGroup(create_app=_create_app, help="Hệ thống theo dõi nhiệm vụ \"5 rõ\".")
+main = FlaskGroup(create_app=_create_app, help='Hệ thống theo dõi nhiệm vụ "5 rõ".')

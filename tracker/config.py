@@ -45,7 +45,7 @@ def database_url(raw: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way (postgresql://…)."""
     for prefix in ("postgresql://", "postgres://"):
         if raw.startswith(prefix):
-            return "postgresql+psycopg://" + raw[len(prefix):]
+            return "postgresql+psycopg://" + raw[len(prefix) :]
     return raw
 
 

@@ -145,9 +145,7 @@ def _append(session: Session, pending: list[_PendingEvent]) -> None:
         rows.append(row)
     session.execute(sa.insert(AuditEvent.__table__), rows)
     head = AuditChainHead.__table__
-    session.execute(
-        sa.update(head).where(head.c.id == 1).values(seq=seq, last_hash=prev_hash)
-    )
+    session.execute(sa.update(head).where(head.c.id == 1).values(seq=seq, last_hash=prev_hash))
 
 
 def _write_pending(session: Session) -> None:
@@ -203,7 +201,7 @@ def verify_chain() -> ChainReport:
             )
         if event.prev_hash != prev_hash:
             return ChainReport(checked, event.seq, event.id, "liên kết tới sự kiện trước bị sai")
-        fields = {c: getattr(event, c) for c in AuditEvent.__table__.columns.keys()}
+        fields = {column.key: getattr(event, column.key) for column in AuditEvent.__table__.columns}
         fields["occurred_at"] = event.occurred_at.isoformat(timespec="microseconds")
         if event_hash(fields) != event.hash:
             return ChainReport(checked, event.seq, event.id, "nội dung sự kiện đã bị sửa")

@@ -121,6 +121,12 @@ def set_override(
     override.kind = DayKind(kind)
     override.note = note.strip()[:255]
     db.session.flush()
-    record("calendar.override_set", override, actor=actor, now=now, before=before,
-           after={"day": day, "kind": override.kind, "note": override.note})
+    record(
+        "calendar.override_set",
+        override,
+        actor=actor,
+        now=now,
+        before=before,
+        after={"day": day, "kind": override.kind, "note": override.note},
+    )
     return override

@@ -30,8 +30,13 @@ def list_units(as_json: bool) -> None:
     """List every unit: code, name, kind, parent, active."""
     codes = {unit.id: unit.code for unit in services.list_units()}
     rows = [
-        {"code": u.code, "name": u.name, "kind": u.kind.value,
-         "parent": codes.get(u.parent_id) or "", "active": u.active}
+        {
+            "code": u.code,
+            "name": u.name,
+            "kind": u.kind.value,
+            "parent": codes.get(u.parent_id) or "",
+            "active": u.active,
+        }
         for u in services.list_units()
     ]
     if as_json:
@@ -45,8 +50,13 @@ def list_units(as_json: bool) -> None:
 def list_users(as_json: bool) -> None:
     """List every user: username, name, unit code, roles, active."""
     rows = [
-        {"username": u.username, "name": u.full_name, "unit": u.unit.code,
-         "roles": sorted(r.value for r in u.roles), "active": u.active}
+        {
+            "username": u.username,
+            "name": u.full_name,
+            "unit": u.unit.code,
+            "roles": sorted(r.value for r in u.roles),
+            "active": u.active,
+        }
         for u in services.list_users()
     ]
     if as_json:
@@ -67,8 +77,13 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--username", required=True, help="Tên đăng nhập.")
 @click.option("--name", "full_name", required=True, help="Họ và tên.")
 @click.option("--unit", "unit_code", required=True, help="Mã đơn vị.")
-@click.option("--role", "roles", multiple=True, required=True,
-              help="Vai trò: admin, assigner, leader, unit_head, staff, inspector (lặp lại được).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="Vai trò: admin, assigner, leader, unit_head, staff, inspector (lặp lại được).",
+)
 @click.option("--email", default=None, help="Thư điện tử.")
 @click.option("--position", default="", help="Chức vụ.")
 @click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ đầu vào chuẩn.")
@@ -81,7 +96,14 @@ def create_user(username, full_name, unit_code, roles, email, position, password
         role_list = services.parse_roles(roles)
         password = _read_password(password_stdin)
         user = services.create_user(
-            username=username, full_name=full_name, unit=unit, roles=role_list,
-            position=position, email=email, password=password, actor=None, now=utcnow(),
+            username=username,
+            full_name=full_name,
+            unit=unit,
+            roles=role_list,
+            position=position,
+            email=email,
+            password=password,
+            actor=None,
+            now=utcnow(),
         )
     click.echo(f"Đã tạo người dùng {user.username} ({user.full_name}) tại {unit.code}.")

@@ -63,7 +63,12 @@ def hash_password(password: str) -> str:
 
 
 def create_unit(
-    *, code: str, name: str, kind: UnitKind, parent: Unit | None, actor: User | None,
+    *,
+    code: str,
+    name: str,
+    kind: UnitKind,
+    parent: Unit | None,
+    actor: User | None,
     now: datetime,
 ) -> Unit:
     """Add a unit to the tree."""
@@ -75,8 +80,13 @@ def create_unit(
     unit = Unit(code=code, name=name, kind=UnitKind(kind), parent=parent)
     db.session.add(unit)
     db.session.flush()
-    record("unit.created", unit, actor=actor, now=now,
-           after={"code": code, "name": name, "kind": unit.kind, "parent_id": unit.parent_id})
+    record(
+        "unit.created",
+        unit,
+        actor=actor,
+        now=now,
+        after={"code": code, "name": name, "kind": unit.kind, "parent_id": unit.parent_id},
+    )
     logger.info("Unit %s created", code)
     return unit
 
@@ -84,18 +94,34 @@ def create_unit(
 def set_unit_head(unit: Unit, head: User, *, actor: User | None, now: datetime) -> None:
     """Name the head of a unit; the head must work in it."""
     if head.unit_id != unit.id:
-        raise ValidationError("Thủ trưởng phải thuộc chính đơn vị đó.", fields={"head": "sai đơn vị"})
+        raise ValidationError(
+            "Thủ trưởng phải thuộc chính đơn vị đó.", fields={"head": "sai đơn vị"}
+        )
     before = unit.head_id
     unit.head_id = head.id
     db.session.flush()
-    record("unit.head_changed", unit, actor=actor, now=now,
-           before={"head_id": before}, after={"head_id": head.id})
+    record(
+        "unit.head_changed",
+        unit,
+        actor=actor,
+        now=now,
+        before={"head_id": before},
+        after={"head_id": head.id},
+    )
 
 
 def create_user(
-    *, username: str, full_name: str, unit: Unit, roles: list[Role], position: str = "",
-    email: str | None = None, password: str | None = None, password_hash: str | None = None,
-    actor: User | None, now: datetime,
+    *,
+    username: str,
+    full_name: str,
+    unit: Unit,
+    roles: list[Role],
+    position: str = "",
+    email: str | None = None,
+    password: str | None = None,
+    password_hash: str | None = None,
+    actor: User | None,
+    now: datetime,
 ) -> User:
     """Create a user of a unit with the given roles."""
     username = username.strip().lower()
@@ -106,21 +132,36 @@ def create_user(
             fields={"username": "không hợp lệ"},
         )
     if user_by_username(username) is not None:
-        raise ValidationError(f"Tên đăng nhập {username} đã tồn tại.",
-                              fields={"username": "đã tồn tại"})
+        raise ValidationError(
+            f"Tên đăng nhập {username} đã tồn tại.", fields={"username": "đã tồn tại"}
+        )
     if not full_name.strip():
         raise ValidationError("Cần có họ và tên.", fields={"full_name": "bắt buộc"})
     user = User(
-        username=username, full_name=full_name.strip(), unit=unit, position=position.strip(),
-        email=(email or "").strip() or None, created_at=now,
+        username=username,
+        full_name=full_name.strip(),
+        unit=unit,
+        position=position.strip(),
+        email=(email or "").strip() or None,
+        created_at=now,
         password_hash=password_hash or (hash_password(password) if password else None),
     )
     user.role_rows = [UserRole(role=role) for role in roles]
     db.session.add(user)
     db.session.flush()
-    record("user.created", user, actor=actor, now=now,
-           after={"username": username, "full_name": user.full_name, "unit_id": unit.id,
-                  "roles": sorted(r.value for r in roles), "email": user.email})
+    record(
+        "user.created",
+        user,
+        actor=actor,
+        now=now,
+        after={
+            "username": username,
+            "full_name": user.full_name,
+            "unit_id": unit.id,
+            "roles": sorted(r.value for r in roles),
+            "email": user.email,
+        },
+    )
     logger.info("User %s created in unit %s", username, unit.code)
     return user
 
@@ -130,13 +171,20 @@ def create_field(
 ) -> Field:
     """Add a field of work and the leader who supervises it."""
     if leader is not None and not leader.has_role(Role.LEADER):
-        raise ValidationError("Lãnh đạo phụ trách lĩnh vực phải có vai trò lãnh đạo.",
-                              fields={"leader": "không phải lãnh đạo"})
+        raise ValidationError(
+            "Lãnh đạo phụ trách lĩnh vực phải có vai trò lãnh đạo.",
+            fields={"leader": "không phải lãnh đạo"},
+        )
     field = Field(code=code.strip(), name=name.strip(), leader=leader)
     db.session.add(field)
     db.session.flush()
-    record("field.created", field, actor=actor, now=now,
-           after={"code": field.code, "name": field.name, "leader_id": field.leader_id})
+    record(
+        "field.created",
+        field,
+        actor=actor,
+        now=now,
+        after={"code": field.code, "name": field.name, "leader_id": field.leader_id},
+    )
     return field
 
 

@@ -56,8 +56,10 @@ def _person_problems(task: Task) -> list[str]:
     elif not accountable.active:
         problems.append("người chịu trách nhiệm chính đã bị khoá tài khoản")
     assignee = task.assignee_user
-    if assignee is not None and task.lead_unit_id is not None and (
-        assignee.unit_id != task.lead_unit_id
+    if (
+        assignee is not None
+        and task.lead_unit_id is not None
+        and (assignee.unit_id != task.lead_unit_id)
     ):
         problems.append("người thực hiện không thuộc đơn vị chủ trì")
     return problems

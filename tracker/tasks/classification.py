@@ -120,8 +120,7 @@ def category_of(task: Task, as_of: AsOf) -> Category:
         on_time = task.completed_on <= task.due_date
         return Category.DONE_ON_TIME if on_time else Category.DONE_LATE
     reported = (
-        task.state in (TaskState.SUBMITTED, TaskState.COMPLETED)
-        and task.submitted_on <= as_of.day
+        task.state in (TaskState.SUBMITTED, TaskState.COMPLETED) and task.submitted_on <= as_of.day
     )
     judged_on = task.submitted_on if reported else as_of.day
     return Category.OVERDUE if task.due_date < judged_on else Category.ON_TRACK

@@ -114,7 +114,11 @@ def stored_path(stored_name: str) -> Path:
 
 
 def store_evidence(
-    uploads: list[Upload], *, task_id: int, progress_update_id: int | None, user_id: int,
+    uploads: list[Upload],
+    *,
+    task_id: int,
+    progress_update_id: int | None,
+    user_id: int,
     now: datetime,
 ) -> list[EvidenceFile]:
     """Check every upload first, then write them and return their records (flushed)."""

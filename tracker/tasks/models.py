@@ -102,7 +102,9 @@ class Task(db.Model):
     target: Mapped[str] = mapped_column(sa.Text, default="")
     priority: Mapped[Priority] = mapped_column(_enum(Priority, "priority"), default=Priority.NORMAL)
 
-    state: Mapped[TaskState] = mapped_column(_enum(TaskState, "task_state"), default=TaskState.DRAFT)
+    state: Mapped[TaskState] = mapped_column(
+        _enum(TaskState, "task_state"), default=TaskState.DRAFT
+    )
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -212,9 +214,7 @@ class TaskDeadline(db.Model):
     due_date: Mapped[date] = mapped_column(sa.Date)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[DeadlineReason] = mapped_column(_enum(DeadlineReason, "deadline_reason"))
-    extension_request_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("extension_requests.id")
-    )
+    extension_request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("extension_requests.id"))
 
     task: Mapped[Task] = relationship(back_populates="deadlines")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.services import changed_values, record
@@ -126,6 +127,12 @@ def task_snapshot(task: Task) -> dict:
     }
 
 
+def _touch(task: Task, now: datetime) -> None:
+    """Mark the task's row changed so its version moves on, even when only its lists changed."""
+    task.updated_at = now
+    flag_modified(task, "updated_at")
+
+
 def _flush() -> None:
     """Flush, turning a lost race on the task's version into a conflict error."""
     try:
@@ -200,30 +207,32 @@ def _resolve_due_date(data: TaskInput, calendar: WorkingCalendar) -> date | None
 
 def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar) -> None:
     """Copy the input onto the task, checking references, lengths and the due date."""
-    _check_references(data)
-    task.title = _text(data.title, "title", TITLE_MAX)
-    task.description = _text(data.description, "description")
-    task.document_id = data.document_id
-    task.field_id = data.field_id
-    task.lead_unit_id = data.lead_unit_id
-    task.accountable_user_id = data.accountable_user_id
-    task.assignee_user_id = data.assignee_user_id
-    task.supervisor_id = data.supervisor_id
-    task.start_date = data.start_date
-    task.due_in_working_days = data.due_in_working_days
-    new_due = _resolve_due_date(data, calendar)
-    if task.state != TaskState.DRAFT and new_due != task.due_date:
-        raise ValidationError(
-            "Hạn hoàn thành của nhiệm vụ đã giao chỉ thay đổi qua đề nghị gia hạn.",
-            fields={"due_date": "dùng đề nghị gia hạn"},
-        )
-    task.due_date = new_due
-    task.expected_outcome = _text(data.expected_outcome, "expected_outcome")
-    task.target = _text(data.target, "target")
-    task.priority = Priority(data.priority)
-    _apply_coordinations(task, data.coordinating)
-    _apply_milestones(task, data.milestones)
-    _apply_steps(task, data.process_steps)
+    # One INSERT or UPDATE at the end, not one per lookup on the way.
+    with db.session.no_autoflush:
+        _check_references(data)
+        task.title = _text(data.title, "title", TITLE_MAX)
+        task.description = _text(data.description, "description")
+        task.document_id = data.document_id
+        task.field_id = data.field_id
+        task.lead_unit_id = data.lead_unit_id
+        task.accountable_user_id = data.accountable_user_id
+        task.assignee_user_id = data.assignee_user_id
+        task.supervisor_id = data.supervisor_id
+        task.start_date = data.start_date
+        task.due_in_working_days = data.due_in_working_days
+        new_due = _resolve_due_date(data, calendar)
+        if task.state != TaskState.DRAFT and new_due != task.due_date:
+            raise ValidationError(
+                "Hạn hoàn thành của nhiệm vụ đã giao chỉ thay đổi qua đề nghị gia hạn.",
+                fields={"due_date": "dùng đề nghị gia hạn"},
+            )
+        task.due_date = new_due
+        task.expected_outcome = _text(data.expected_outcome, "expected_outcome")
+        task.target = _text(data.target, "target")
+        task.priority = Priority(data.priority)
+        _apply_coordinations(task, data.coordinating)
+        _apply_milestones(task, data.milestones)
+        _apply_steps(task, data.process_steps)
     # Unit, user and role objects are read by the gate; load them through the new ids.
     _flush()
     db.session.expire(task, ["lead_unit", "accountable_user", "assignee_user", "supervisor"])
@@ -251,7 +260,7 @@ def _apply_milestones(task: Task, items: list[MilestoneInput]) -> None:
             task.milestones[index].title, task.milestones[index].due_date = title, item.due_date
         else:
             task.milestones.append(Milestone(title=title, due_date=item.due_date))
-    del task.milestones[len(items):]
+    del task.milestones[len(items) :]
 
 
 def _apply_steps(task: Task, steps: list[str]) -> None:
@@ -262,7 +271,7 @@ def _apply_steps(task: Task, steps: list[str]) -> None:
             task.process_steps[position - 1].description = text
         else:
             task.process_steps.append(ProcessStep(position=position, description=text))
-    del task.process_steps[len(texts):]
+    del task.process_steps[len(texts) :]
 
 
 def create_draft(data: TaskInput, *, actor: User, now: datetime) -> Task:
@@ -293,7 +302,7 @@ def update_task(
     if task.state != TaskState.DRAFT:
         # An issued task stays clear on every "rõ" through any edit.
         _refuse_if_unclear(task, today=None)
-    task.updated_at = now  # touching the row bumps the version even for list-only edits
+    _touch(task, now)
     _flush()
     old, new = changed_values(before, task_snapshot(task))
     record("task.updated", task, actor=actor, now=now, before=old, after=new)
@@ -335,15 +344,20 @@ def _refuse_if_unclear(task: Task, today: date | None) -> None:
         )
 
 
-def _transition(task: Task, new_state: TaskState, action: str, *, actor: User, now: datetime,
-                **details) -> None:
+def _transition(
+    task: Task, new_state: TaskState, action: str, *, actor: User, now: datetime, **details
+) -> None:
     old_state = task.state
     task.state = new_state
-    task.updated_at = now
+    _touch(task, now)
     _flush()
     record(
-        action, task, actor=actor, now=now,
-        before={"state": old_state}, after={"state": new_state, **details},
+        action,
+        task,
+        actor=actor,
+        now=now,
+        before={"state": old_state},
+        after={"state": new_state, **details},
     )
     logger.info("Task %s %s by %s", task.id, action, actor.username)
 
@@ -357,8 +371,7 @@ def issue_task(task: Task, *, actor: User, now: datetime) -> Task:
     task.deadlines.append(
         TaskDeadline(due_date=task.due_date, effective_at=now, reason=DeadlineReason.ISSUED)
     )
-    _transition(task, TaskState.ISSUED, "task.issued", actor=actor, now=now,
-                due_date=task.due_date)
+    _transition(task, TaskState.ISSUED, "task.issued", actor=actor, now=now, due_date=task.due_date)
     return task
 
 
@@ -374,16 +387,20 @@ def _check_assignee(task: Task, assignee_id: int | None) -> User | None:
     return assignee
 
 
-def accept_task(
-    task: Task, *, actor: User, now: datetime, assignee_id: int | None = None
-) -> Task:
+def accept_task(task: Task, *, actor: User, now: datetime, assignee_id: int | None = None) -> Task:
     """Accept an issued task for the lead unit, optionally naming who carries it."""
     _check(task, Action.ACCEPT, actor)
     if _check_assignee(task, assignee_id) is not None:
         task.assignee_user_id = assignee_id
     task.accepted_at = now
-    _transition(task, TaskState.ACCEPTED, "task.accepted", actor=actor, now=now,
-                assignee_user_id=task.assignee_user_id)
+    _transition(
+        task,
+        TaskState.ACCEPTED,
+        "task.accepted",
+        actor=actor,
+        now=now,
+        assignee_user_id=task.assignee_user_id,
+    )
     return task
 
 
@@ -393,10 +410,16 @@ def assign_task(task: Task, *, assignee_id: int, actor: User, now: datetime) -> 
     _check_assignee(task, assignee_id)
     before = task.assignee_user_id
     task.assignee_user_id = assignee_id
-    task.updated_at = now
+    _touch(task, now)
     _flush()
-    record("task.assigned", task, actor=actor, now=now,
-           before={"assignee_user_id": before}, after={"assignee_user_id": assignee_id})
+    record(
+        "task.assigned",
+        task,
+        actor=actor,
+        now=now,
+        before={"assignee_user_id": before},
+        after={"assignee_user_id": assignee_id},
+    )
     return task
 
 
@@ -417,12 +440,15 @@ def report_progress(
         raise ValidationError("Tỷ lệ hoàn thành phải từ 0 đến 100%.", fields={"percent": "0–100"})
     narrative = _text(narrative, "narrative")
     if not narrative:
-        raise ValidationError(
-            "Hãy mô tả tiến độ đã đạt được.", fields={"narrative": "bắt buộc"}
-        )
+        raise ValidationError("Hãy mô tả tiến độ đã đạt được.", fields={"narrative": "bắt buộc"})
     update = ProgressUpdate(
-        task=task, author_id=actor.id, created_at=now, percent=percent, narrative=narrative,
-        difficulties=_text(difficulties, "difficulties"), proposals=_text(proposals, "proposals"),
+        task=task,
+        author_id=actor.id,
+        created_at=now,
+        percent=percent,
+        narrative=narrative,
+        difficulties=_text(difficulties, "difficulties"),
+        proposals=_text(proposals, "proposals"),
     )
     db.session.add(update)
     task.progress_percent = percent
@@ -431,11 +457,14 @@ def report_progress(
     files = store_evidence(
         evidence or [], task_id=task.id, progress_update_id=update.id, user_id=actor.id, now=now
     )
-    details = {"percent": percent, "progress_update_id": update.id,
-               "evidence": [f.original_name for f in files]}
+    details = {
+        "percent": percent,
+        "progress_update_id": update.id,
+        "evidence": [f.original_name for f in files],
+    }
     if task.state == TaskState.ACCEPTED:
         _transition(task, TaskState.IN_PROGRESS, "task.started", actor=actor, now=now)
-    task.updated_at = now
+    _touch(task, now)
     _flush()
     record("task.progress", task, actor=actor, now=now, after=details)
     return update
@@ -455,15 +484,28 @@ def request_extension(
             fields={"new_due_date": "phải sau hạn hiện tại"},
         )
     request = ExtensionRequest(
-        task=task, requested_by_id=actor.id, requested_at=now,
-        current_due_date=task.due_date, new_due_date=new_due_date, reason=reason,
+        task=task,
+        requested_by_id=actor.id,
+        requested_at=now,
+        current_due_date=task.due_date,
+        new_due_date=new_due_date,
+        reason=reason,
     )
     db.session.add(request)
-    task.updated_at = now
+    _touch(task, now)
     _flush()
-    record("task.extension_requested", task, actor=actor, now=now,
-           after={"extension_request_id": request.id, "current_due_date": task.due_date,
-                  "new_due_date": new_due_date, "reason": reason})
+    record(
+        "task.extension_requested",
+        task,
+        actor=actor,
+        now=now,
+        after={
+            "extension_request_id": request.id,
+            "current_due_date": task.due_date,
+            "new_due_date": new_due_date,
+            "reason": reason,
+        },
+    )
     return request
 
 
@@ -483,16 +525,29 @@ def decide_extension(
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, now, note
     if approve:
         task.due_date = load_calendar().next_working_day(request.new_due_date)
-        task.deadlines.append(TaskDeadline(
-            due_date=task.due_date, effective_at=now, reason=DeadlineReason.EXTENSION,
-            extension_request_id=request.id,
-        ))
-    task.updated_at = now
+        task.deadlines.append(
+            TaskDeadline(
+                due_date=task.due_date,
+                effective_at=now,
+                reason=DeadlineReason.EXTENSION,
+                extension_request_id=request.id,
+            )
+        )
+    _touch(task, now)
     _flush()
-    record("task.extension_decided", task, actor=actor, now=now,
-           before={"due_date": old_due},
-           after={"extension_request_id": request.id, "approved": approve,
-                  "due_date": task.due_date, "note": note})
+    record(
+        "task.extension_decided",
+        task,
+        actor=actor,
+        now=now,
+        before={"due_date": old_due},
+        after={
+            "extension_request_id": request.id,
+            "approved": approve,
+            "due_date": task.due_date,
+            "note": note,
+        },
+    )
     return request
 
 
@@ -505,8 +560,15 @@ def submit_result(task: Task, *, actor: User, now: datetime, result: str) -> Tas
     task.result_summary = result
     task.submitted_on = local_date(now)
     db.session.add(Review(task=task, submitted_by_id=actor.id, submitted_at=now, result=result))
-    _transition(task, TaskState.SUBMITTED, "task.submitted", actor=actor, now=now,
-                result=result, submitted_on=task.submitted_on)
+    _transition(
+        task,
+        TaskState.SUBMITTED,
+        "task.submitted",
+        actor=actor,
+        now=now,
+        result=result,
+        submitted_on=task.submitted_on,
+    )
     return task
 
 
@@ -520,18 +582,28 @@ def review_result(task: Task, *, actor: User, now: datetime, accept: bool, note:
         )
     review = task.reviews[-1]
     review.reviewer_id, review.reviewed_at, review.accepted, review.note = (
-        actor.id, now, accept, note)
+        actor.id,
+        now,
+        accept,
+        note,
+    )
     if accept:
         # Judged by the day the result was reported, not by how long the review took.
         task.completed_on, task.completed_at = task.submitted_on, now
         task.progress_percent = 100
         _close_pending_extensions(task, actor, now, "Nhiệm vụ đã hoàn thành.")
-        _transition(task, TaskState.COMPLETED, "task.completed", actor=actor, now=now,
-                    note=note, completed_on=task.completed_on)
+        _transition(
+            task,
+            TaskState.COMPLETED,
+            "task.completed",
+            actor=actor,
+            now=now,
+            note=note,
+            completed_on=task.completed_on,
+        )
     else:
         task.submitted_on = None
-        _transition(task, TaskState.IN_PROGRESS, "task.returned", actor=actor, now=now,
-                    note=note)
+        _transition(task, TaskState.IN_PROGRESS, "task.returned", actor=actor, now=now, note=note)
     return task
 
 
@@ -557,35 +629,71 @@ def _close_pending_extensions(task: Task, actor: User, now: datetime, note: str)
 
 def deadline_history(task: Task) -> list[TaskDeadline]:
     """Return every due date the task has had, oldest first."""
-    query = sa.select(TaskDeadline).where(TaskDeadline.task_id == task.id).order_by(
-        TaskDeadline.effective_at, TaskDeadline.id
+    query = (
+        sa.select(TaskDeadline)
+        .where(TaskDeadline.task_id == task.id)
+        .order_by(TaskDeadline.effective_at, TaskDeadline.id)
     )
     return list(db.session.scalars(query))
 
 
 def register_document(
-    *, number: str, kind: str, issuer: str, issued_on: date | None, summary: str = "",
-    actor: User, now: datetime,
+    *,
+    number: str,
+    kind: str,
+    issuer: str,
+    issued_on: date | None,
+    summary: str = "",
+    actor: User,
+    now: datetime,
 ) -> SourceDocument:
     """Register a directive document that tasks can be drafted from."""
     require_can_create(actor)
-    number, kind, issuer = (_text(number, "number", 80), _text(kind, "kind", 80),
-                            _text(issuer, "issuer", 255))
-    missing = {name: "bắt buộc" for name, value in
-               (("number", number), ("kind", kind), ("issuer", issuer), ("issued_on", issued_on))
-               if not value}
+    number, kind, issuer = (
+        _text(number, "number", 80),
+        _text(kind, "kind", 80),
+        _text(issuer, "issuer", 255),
+    )
+    missing = {
+        name: "bắt buộc"
+        for name, value in (
+            ("number", number),
+            ("kind", kind),
+            ("issuer", issuer),
+            ("issued_on", issued_on),
+        )
+        if not value
+    }
     if missing:
-        raise ValidationError("Văn bản chỉ đạo cần có số, loại, cơ quan ban hành và ngày ban hành.",
-                              fields=missing)
-    duplicate = db.session.execute(sa.select(SourceDocument.id).where(
-        SourceDocument.number == number, SourceDocument.issuer == issuer)).first()
+        raise ValidationError(
+            "Văn bản chỉ đạo cần có số, loại, cơ quan ban hành và ngày ban hành.", fields=missing
+        )
+    duplicate = db.session.execute(
+        sa.select(SourceDocument.id).where(
+            SourceDocument.number == number, SourceDocument.issuer == issuer
+        )
+    ).first()
     if duplicate:
-        raise ValidationError(f"Văn bản số {number} của {issuer} đã được đăng ký.",
-                              code="duplicate", fields={"number": "đã tồn tại"})
-    document = SourceDocument(number=number, kind=kind, issuer=issuer, issued_on=issued_on,
-                              summary=_text(summary, "summary"), created_at=now)
+        raise ValidationError(
+            f"Văn bản số {number} của {issuer} đã được đăng ký.",
+            code="duplicate",
+            fields={"number": "đã tồn tại"},
+        )
+    document = SourceDocument(
+        number=number,
+        kind=kind,
+        issuer=issuer,
+        issued_on=issued_on,
+        summary=_text(summary, "summary"),
+        created_at=now,
+    )
     db.session.add(document)
     _flush()
-    record("document.registered", document, actor=actor, now=now,
-           after={"number": number, "kind": kind, "issuer": issuer, "issued_on": issued_on})
+    record(
+        "document.registered",
+        document,
+        actor=actor,
+        now=now,
+        after={"number": number, "kind": kind, "issuer": issuer, "issued_on": issued_on},
+    )
     return document

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Create the virtualenv and install the tracker (with extras given as $1, e.g. "test").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+extras=${1:-}
+if [ -n "$extras" ]; then
+  .venv/bin/python -m pip install --quiet -e ".[$extras]"
+else
+  .venv/bin/python -m pip install --quiet -e .
+fi
