@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from tests.factories import Org, build_org
+from tests.factories import PASSWORD, Org, build_org
 from tracker import create_app
 from tracker.config import database_url
 from tracker.extensions import db
@@ -32,6 +32,10 @@ def _app_for(url: str, instance_path) -> object:
             "SECRET_KEY": "test-secret",
             "UPLOAD_FOLDER": str(instance_path / "uploads"),
             "MAX_UPLOAD_MB": 1,
+            "MAX_CONTENT_LENGTH": 3 * 1024 * 1024,
+            # Most tests post forms directly; test_web_security turns CSRF back on.
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
         }
     )
 
@@ -99,3 +103,28 @@ def org(app, now) -> Org:
     organisation = build_org(now)
     db.session.commit()
     return organisation
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class AuthActions:
+    """Sign in and out through the real sign-in page, as a person would."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        return self._client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": "x"}
+        )
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)

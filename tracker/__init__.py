@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from tracker.config import load_settings
-from tracker.extensions import babel, db, migrate
+from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_settings(Path(app.instance_path)))
     app.config.update(config)
     register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
     register_cli(app)
     return app
 
@@ -40,19 +42,45 @@ def _import_models() -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, translations and the audit hooks to the app."""
+    """Bind the database, migrations, sign-in, CSRF, limits, translations and the hooks."""
     from tracker.audit.services import register_audit_hooks
+    from tracker.pages import select_locale
     from tracker.tasks.evidence import register_evidence_hooks
 
     _import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
     register_audit_hooks()
     register_evidence_hooks()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each feature's pages."""
+    from tracker.auth.routes import bp as auth_bp
+    from tracker.org.routes import bp as org_bp
+    from tracker.tasks.documents import bp as documents_bp
+    from tracker.tasks.routes import bp as tasks_bp
+
+    for blueprint in (auth_bp, tasks_bp, documents_bp, org_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Give every error its own page, and every response the security headers."""
+    from tracker.pages import register_pages
+
+    register_pages(app)
 
 
 def register_cli(app: Flask) -> None:

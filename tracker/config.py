@@ -60,7 +60,22 @@ def load_settings(instance_path: Path) -> dict:
         "TRACKER_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
         "MAX_UPLOAD_MB": _int_env("MAX_UPLOAD_MB", 20),
+        # A request may carry a few evidence files; each is checked against MAX_UPLOAD_MB.
+        "MAX_CONTENT_LENGTH": (_int_env("MAX_UPLOAD_MB", 20) * 5 + 1) * 1024 * 1024,
         "DUE_SOON_WORKING_DAYS": _int_env("DUE_SOON_WORKING_DAYS", 3),
         "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        # Government networks often have no internet: Bootstrap comes from the app itself.
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_HOURS", 8) * 3600,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
+        "PER_PAGE": 25,
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),
     }

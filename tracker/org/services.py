@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import generate_password_hash
 
 from tracker.audit.services import record
@@ -197,3 +198,14 @@ def list_users() -> list[User]:
     """Return every user with their unit, ordered by username."""
     query = sa.select(User).options(joinedload(User.unit)).order_by(User.username)
     return list(db.session.scalars(query))
+
+
+def unit_tree() -> list[Unit]:
+    """Return the root units with every unit's children loaded (one query)."""
+    units = list_units()
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    for unit in units:
+        set_committed_value(unit, "children", children.get(unit.id, []))
+    return children.get(None, [])

@@ -100,6 +100,9 @@ class Task(db.Model):
     # rõ hiệu quả
     expected_outcome: Mapped[str] = mapped_column(sa.Text, default="")
     target: Mapped[str] = mapped_column(sa.Text, default="")
+    # Title and description folded to plain lowercase letters, so that a search typed
+    # without diacritics ("cai cach") finds "Cải cách".
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     priority: Mapped[Priority] = mapped_column(_enum(Priority, "priority"), default=Priority.NORMAL)
 
     state: Mapped[TaskState] = mapped_column(

@@ -39,6 +39,7 @@ from tracker.tasks.models import (
     TaskState,
 )
 from tracker.tasks.permissions import Action, require, require_can_create, state_allows
+from tracker.text import fold, nfc
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def _flush() -> None:
 
 
 def _text(value: str | None, name: str, limit: int = TEXT_MAX) -> str:
-    text = (value or "").strip()
+    text = nfc(value).strip()
     if len(text) > limit:
         raise ValidationError(
             f"Trường “{name}” dài quá {limit} ký tự.", fields={name: f"tối đa {limit} ký tự"}
@@ -212,6 +213,7 @@ def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar) -> None:
         _check_references(data)
         task.title = _text(data.title, "title", TITLE_MAX)
         task.description = _text(data.description, "description")
+        task.search_text = fold(f"{task.title} {task.description}")
         task.document_id = data.document_id
         task.field_id = data.field_id
         task.lead_unit_id = data.lead_unit_id

@@ -1,0 +1,132 @@
+"""What every page shares: language, formats, security headers and error pages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from flask import Flask, render_template, request, session
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker.clock import local_zone
+from tracker.errors import TrackerError
+from tracker.extensions import db
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+# No inline scripts or styles anywhere: everything comes from the app's own static files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def select_locale() -> str:
+    """Use the language the person chose, Vietnamese by default."""
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else "vi"
+
+
+def format_day(value: date | datetime | None) -> str:
+    """Format a date the Vietnamese way: dd/mm/yyyy (an instant in local time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(local_zone()).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def format_moment(value: datetime | None) -> str:
+    """Format an instant in local time: dd/mm/yyyy HH:MM."""
+    if value is None:
+        return ""
+    return value.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M")
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint and request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+ERROR_TEXTS = {
+    400: ("Yêu cầu không hợp lệ", "Yêu cầu gửi lên không đúng. Hãy quay lại và thử lại."),
+    403: ("Không có quyền", "Bạn không có quyền thực hiện thao tác này."),
+    404: (
+        "Không tìm thấy",
+        "Trang hoặc nhiệm vụ bạn tìm không tồn tại, hoặc bạn không có quyền xem.",
+    ),
+    405: ("Không được phép", "Thao tác này không được hỗ trợ ở địa chỉ này."),
+    409: ("Dữ liệu đã thay đổi", "Nhiệm vụ vừa được người khác thay đổi. Hãy tải lại trang."),
+    413: ("Tệp quá lớn", "Tệp gửi lên vượt quá dung lượng cho phép."),
+    422: ("Dữ liệu chưa hợp lệ", "Dữ liệu nhập chưa hợp lệ."),
+    429: (
+        "Thao tác quá nhiều lần",
+        "Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.",
+    ),
+    500: (
+        "Lỗi hệ thống",
+        "Hệ thống gặp sự cố. Chưa có thay đổi nào được lưu; vui lòng thử lại sau.",
+    ),
+}
+
+
+def render_error(status: int, message: str | None = None):
+    """Render the error page for a status, in the person's language."""
+    title, text = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+    return render_template(
+        "errors/error.html", status=status, title=_(title), message=message or _(text)
+    ), status
+
+
+def _handle_http_error(error: HTTPException):
+    db.session.rollback()
+    if error.code == 413:
+        limit = request.max_content_length // (1024 * 1024) if request.max_content_length else 0
+        return render_error(413, _("Tệp gửi lên vượt quá %(mb)s MB.", mb=limit))
+    return render_error(error.code or 500)
+
+
+def _handle_csrf_error(error: CSRFError):
+    db.session.rollback()
+    message = _(
+        "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và gửi lại."
+    )
+    return render_error(400, message)
+
+
+def _handle_tracker_error(error: TrackerError):
+    db.session.rollback()
+    return render_error(error.status, error.message)
+
+
+def _handle_unexpected(error: Exception):
+    db.session.rollback()
+    logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def _template_context() -> dict:
+    return {"languages": LANGUAGES, "current_locale": select_locale(), "user": current_user}
+
+
+def register_pages(app: Flask) -> None:
+    """Wire up error pages, security headers, date formats and the template context."""
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(CSRFError, _handle_csrf_error)
+    app.register_error_handler(TrackerError, _handle_tracker_error)
+    app.register_error_handler(Exception, _handle_unexpected)
+    app.after_request(_security_headers)
+    app.add_template_filter(format_day, "day")
+    app.add_template_filter(format_moment, "moment")
+    app.context_processor(_template_context)

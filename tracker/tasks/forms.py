@@ -1,0 +1,334 @@
+"""Forms of the task pages, and their translation into service input."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.extensions import db
+from tracker.org.models import Field, Role, Unit, User, UserRole
+from tracker.tasks.evidence import Upload
+from tracker.tasks.models import Priority, SourceDocument, Task
+from tracker.tasks.services import CoordinationInput, MilestoneInput, TaskInput
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_HINT = _l("dd/mm/yyyy")
+BLANK_ROWS = 2
+
+PRIORITY_LABELS = {
+    Priority.LOW: _l("Thấp"),
+    Priority.NORMAL: _l("Bình thường"),
+    Priority.HIGH: _l("Cao"),
+    Priority.URGENT: _l("Khẩn"),
+}
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class VnDateField(DateField):
+    """A date typed as dd/mm/yyyy (yyyy-mm-dd is accepted too)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", DATE_FORMATS)
+        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.")) from exc
+
+
+class CoordinationForm(Form):
+    unit_id = SelectField(_l("Đơn vị phối hợp"), coerce=_optional_int, validators=[Optional()])
+    responsibility = StringField(_l("Trách nhiệm của đơn vị"), validators=[Length(max=2000)])
+
+
+class MilestoneForm(Form):
+    title = StringField(_l("Mốc tiến độ"), validators=[Length(max=500)])
+    due_date = VnDateField(_l("Hạn của mốc"), validators=[Optional()])
+
+
+class TaskForm(FlaskForm):
+    """Every element of the 5 rõ, as the office drafts or edits a task."""
+
+    version = HiddenField()
+    title = StringField(_l("Tên nhiệm vụ"), validators=[Length(max=500)])
+    description = TextAreaField(_l("Nội dung cụ thể"), validators=[Length(max=20000)])
+    document_id = SelectField(_l("Văn bản chỉ đạo"), coerce=_optional_int)
+    new_document_number = StringField(_l("Số, ký hiệu văn bản mới"), validators=[Length(max=80)])
+    new_document_kind = StringField(_l("Loại văn bản"), validators=[Length(max=80)])
+    new_document_issuer = StringField(_l("Cơ quan ban hành"), validators=[Length(max=255)])
+    new_document_date = VnDateField(_l("Ngày ban hành"), validators=[Optional()])
+    new_document_summary = TextAreaField(_l("Trích yếu"), validators=[Length(max=5000)])
+    field_id = SelectField(_l("Lĩnh vực"), coerce=_optional_int)
+    lead_unit_id = SelectField(_l("Đơn vị chủ trì"), coerce=_optional_int)
+    accountable_user_id = SelectField(_l("Cá nhân chịu trách nhiệm chính"), coerce=_optional_int)
+    assignee_user_id = SelectField(_l("Người trực tiếp thực hiện"), coerce=_optional_int)
+    supervisor_id = SelectField(_l("Lãnh đạo phụ trách"), coerce=_optional_int)
+    start_date = VnDateField(_l("Ngày bắt đầu"), validators=[Optional()])
+    due_date = VnDateField(_l("Hạn hoàn thành"), validators=[Optional()])
+    due_in_working_days = IntegerField(
+        _l("hoặc số ngày làm việc kể từ ngày bắt đầu"),
+        validators=[Optional(), NumberRange(min=1, max=3650)],
+    )
+    expected_outcome = TextAreaField(_l("Sản phẩm đầu ra"), validators=[Length(max=20000)])
+    target = TextAreaField(_l("Chỉ tiêu, tiêu chí nghiệm thu"), validators=[Length(max=20000)])
+    priority = SelectField(_l("Mức độ ưu tiên"), default=Priority.NORMAL.value)
+    process_steps = TextAreaField(
+        _l("Các bước thực hiện (mỗi dòng một bước, theo thứ tự)"),
+        validators=[Length(max=20000)],
+    )
+    coordinating = FieldList(FormField(CoordinationForm), min_entries=BLANK_ROWS)
+    milestones = FieldList(FormField(MilestoneForm), min_entries=BLANK_ROWS)
+    save = SubmitField(_l("Lưu dự thảo"))
+    issue = SubmitField(_l("Lưu và giao nhiệm vụ"))
+
+    def load_choices(self) -> None:
+        """Fill the drop-down lists from the organisation (one query each)."""
+        none = [(None, "—")]
+        units = [(u.id, u.name) for u in _active(Unit, Unit.name)]
+        users = [
+            (user_id, f"{name} — {unit}")
+            for user_id, name, unit in db.session.execute(
+                sa.select(User.id, User.full_name, Unit.name)
+                .join(Unit, User.unit_id == Unit.id)
+                .where(User.active)
+                .order_by(Unit.name, User.full_name)
+            )
+        ]
+        leaders = db.session.execute(
+            sa.select(User.id, User.full_name, User.position)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.LEADER, User.active)
+            .order_by(User.full_name)
+        )
+        documents = db.session.scalars(
+            sa.select(SourceDocument).order_by(SourceDocument.issued_on.desc())
+        )
+        self.document_id.choices = none + [(d.id, f"{d.kind} {d.number}") for d in documents]
+        self.field_id.choices = none + [
+            (f.id, f.name) for f in db.session.scalars(sa.select(Field).order_by(Field.name))
+        ]
+        self.lead_unit_id.choices = none + units
+        self.accountable_user_id.choices = none + users
+        self.assignee_user_id.choices = none + users
+        self.supervisor_id.choices = none + [(i, f"{n} — {p}" if p else n) for i, n, p in leaders]
+        self.priority.choices = [(p.value, label) for p, label in PRIORITY_LABELS.items()]
+        for row in self.coordinating:
+            row.form.unit_id.choices = none + units
+
+    def fill_from(self, task: Task) -> None:
+        """Show a saved task in the form, with blank rows to add more."""
+        for name in (
+            "title",
+            "description",
+            "document_id",
+            "field_id",
+            "lead_unit_id",
+            "accountable_user_id",
+            "assignee_user_id",
+            "supervisor_id",
+            "start_date",
+            "due_date",
+            "due_in_working_days",
+            "expected_outcome",
+            "target",
+        ):
+            getattr(self, name).data = getattr(task, name)
+        self.priority.data = task.priority.value
+        self.version.data = str(task.version)
+        self.process_steps.data = "\n".join(s.description for s in task.process_steps)
+        _fill_rows(
+            self.coordinating,
+            [
+                {"unit_id": c.unit_id, "responsibility": c.responsibility}
+                for c in task.coordinations
+            ],
+        )
+        _fill_rows(
+            self.milestones, [{"title": m.title, "due_date": m.due_date} for m in task.milestones]
+        )
+
+    def add_blank_rows(self) -> None:
+        """Keep a couple of empty rows at the end of each list to type into."""
+        for rows in (self.coordinating, self.milestones):
+            while sum(1 for r in rows if not _row_filled(r)) < BLANK_ROWS:
+                rows.append_entry()
+
+    def to_input(self) -> TaskInput:
+        """Return what the person typed as service input."""
+        return TaskInput(
+            title=self.title.data or "",
+            description=self.description.data or "",
+            document_id=self.document_id.data,
+            field_id=self.field_id.data,
+            lead_unit_id=self.lead_unit_id.data,
+            accountable_user_id=self.accountable_user_id.data,
+            assignee_user_id=self.assignee_user_id.data,
+            supervisor_id=self.supervisor_id.data,
+            start_date=self.start_date.data,
+            due_date=self.due_date.data,
+            due_in_working_days=self.due_in_working_days.data,
+            expected_outcome=self.expected_outcome.data or "",
+            target=self.target.data or "",
+            priority=Priority(self.priority.data or Priority.NORMAL.value),
+            coordinating=[
+                CoordinationInput(r.form.unit_id.data, r.form.responsibility.data or "")
+                for r in self.coordinating
+                if r.form.unit_id.data
+            ],
+            milestones=[
+                MilestoneInput(r.form.title.data or "", r.form.due_date.data)
+                for r in self.milestones
+                if _row_filled(r)
+            ],
+            process_steps=(self.process_steps.data or "").splitlines(),
+        )
+
+    def wants_new_document(self) -> bool:
+        return bool((self.new_document_number.data or "").strip())
+
+    def validate_milestones(self, field) -> None:
+        for row in field:
+            if _row_filled(row) and not (row.form.title.data and row.form.due_date.data):
+                row.form.due_date.errors.append(_l("Mỗi mốc cần có tên và hạn."))
+
+
+def _row_filled(row) -> bool:
+    return any(sub.data not in (None, "") for sub in row.form)
+
+
+def _fill_rows(rows: FieldList, values: list[dict]) -> None:
+    while len(rows):
+        rows.pop_entry()
+    for value in values:
+        rows.append_entry(value)
+    for _ in range(BLANK_ROWS):
+        rows.append_entry()
+
+
+def _active(model, order):
+    return db.session.scalars(sa.select(model).where(model.active).order_by(order))
+
+
+class AcceptForm(FlaskForm):
+    assignee_user_id = SelectField(
+        _l("Giao cho cán bộ thực hiện"), coerce=_optional_int, validators=[Optional()]
+    )
+    submit = SubmitField(_l("Tiếp nhận nhiệm vụ"))
+
+
+class AssignForm(FlaskForm):
+    assignee_user_id = SelectField(
+        _l("Cán bộ thực hiện"), coerce=_optional_int, validators=[InputRequired()]
+    )
+    submit = SubmitField(_l("Phân công"))
+
+
+def unit_staff_choices(task: Task) -> list[tuple[int | None, str]]:
+    """Return the active officials of the task's lead unit, to pick who carries it."""
+    users = db.session.scalars(
+        sa.select(User)
+        .where(User.unit_id == task.lead_unit_id, User.active)
+        .order_by(User.full_name)
+    )
+    return [(None, "—")] + [(u.id, f"{u.full_name} ({u.position or u.username})") for u in users]
+
+
+class ProgressForm(FlaskForm):
+    percent = IntegerField(
+        _l("Tỷ lệ hoàn thành (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)]
+    )
+    narrative = TextAreaField(
+        _l("Kết quả đã đạt được"), validators=[DataRequired(), Length(max=20000)]
+    )
+    difficulties = TextAreaField(_l("Khó khăn, vướng mắc"), validators=[Length(max=20000)])
+    proposals = TextAreaField(_l("Đề xuất, kiến nghị"), validators=[Length(max=20000)])
+    evidence = MultipleFileField(_l("Tệp minh chứng"))
+    submit = SubmitField(_l("Gửi báo cáo tiến độ"))
+
+    def uploads(self) -> list[Upload]:
+        """Return the files sent with the report (empty file inputs are ignored)."""
+        files = self.evidence.data or []
+        return [Upload(file.filename, file.read()) for file in files if file and file.filename]
+
+
+class ExtensionRequestForm(FlaskForm):
+    new_due_date = VnDateField(_l("Hạn mới đề nghị"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=20000)])
+    submit = SubmitField(_l("Gửi đề nghị gia hạn"))
+
+
+class DecisionForm(FlaskForm):
+    note = TextAreaField(_l("Ý kiến"), validators=[Length(max=20000)])
+    approve = SubmitField(_l("Đồng ý"))
+    reject = SubmitField(_l("Không đồng ý"))
+
+
+class SubmitResultForm(FlaskForm):
+    result = TextAreaField(_l("Kết quả thực hiện"), validators=[DataRequired(), Length(max=20000)])
+    submit = SubmitField(_l("Báo cáo kết quả"))
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField(_l("Nhận xét"), validators=[Length(max=20000)])
+    accept = SubmitField(_l("Công nhận hoàn thành"))
+    send_back = SubmitField(_l("Trả lại, yêu cầu bổ sung"))
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do thu hồi"), validators=[DataRequired(), Length(max=20000)])
+    submit = SubmitField(_l("Thu hồi nhiệm vụ"))
+
+
+class IssueForm(FlaskForm):
+    submit = SubmitField(_l("Giao nhiệm vụ"))
+
+
+# Where a missing "rõ" is shown on the task form: next to its first field.
+CLARITY_FIELDS = {
+    "task": "title",
+    "person": "accountable_user_id",
+    "timeline": "due_date",
+    "process": "process_steps",
+    "outcome": "expected_outcome",
+    "responsibility": "supervisor_id",
+}
+
+
+class FilterForm(FlaskForm):
+    """The task list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Tìm kiếm"), validators=[Optional(), Length(max=200)])
+    category = SelectField(_l("Tình trạng"), validators=[Optional()])
+    unit_id = SelectField(_l("Đơn vị chủ trì"), coerce=_optional_int, validators=[Optional()])
+    field_id = SelectField(_l("Lĩnh vực"), coerce=_optional_int, validators=[Optional()])
+    document_id = SelectField(_l("Văn bản chỉ đạo"), coerce=_optional_int, validators=[Optional()])
+    supervisor_id = SelectField(
+        _l("Lãnh đạo phụ trách"), coerce=_optional_int, validators=[Optional()]
+    )
+    due_from = VnDateField(_l("Hạn từ ngày"), validators=[Optional()])
+    due_to = VnDateField(_l("đến ngày"), validators=[Optional()])
+    sort = SelectField(_l("Sắp xếp"), validators=[Optional()])

@@ -1,0 +1,205 @@
+"""Set-based reads of tasks for lists, counts and the home page.
+
+Everything is filtered, counted and paginated in the database; each function runs a
+fixed number of queries whatever the number of tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.org.models import Role, User
+from tracker.tasks.classification import AsOf, Category, category_sql, due_soon_sql
+from tracker.tasks.models import ExtensionRequest, ExtensionStatus, Task, TaskState
+from tracker.tasks.permissions import visible_tasks_clause
+from tracker.text import fold
+
+SORTS = {
+    "due": (Task.due_date.asc().nulls_last(), Task.id),
+    "-due": (Task.due_date.desc().nulls_last(), Task.id.desc()),
+    "new": (Task.created_at.desc(), Task.id.desc()),
+    "title": (Task.title, Task.id),
+}
+
+
+@dataclass
+class TaskFilters:
+    """What a person can narrow the task list by."""
+
+    category: str | None = None
+    due_soon: bool = False
+    unit_id: int | None = None
+    field_id: int | None = None
+    document_id: int | None = None
+    supervisor_id: int | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    q: str = ""
+    sort: str = "due"
+
+
+@dataclass
+class TaskRow:
+    task: Task
+    category: Category
+    due_soon: bool
+
+
+@dataclass
+class TaskPage:
+    rows: list[TaskRow]
+    total: int
+    page: int
+    per_page: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _filtered(user: User, filters: TaskFilters, as_of: AsOf) -> sa.Select:
+    """Return the visible tasks narrowed by every filter except the category."""
+    query = sa.select(Task.id).where(visible_tasks_clause(user))
+    conditions = {
+        Task.lead_unit_id: filters.unit_id,
+        Task.field_id: filters.field_id,
+        Task.document_id: filters.document_id,
+        Task.supervisor_id: filters.supervisor_id,
+    }
+    for column, value in conditions.items():
+        if value is not None:
+            query = query.where(column == value)
+    if filters.due_from:
+        query = query.where(Task.due_date >= filters.due_from)
+    if filters.due_to:
+        query = query.where(Task.due_date <= filters.due_to)
+    words = fold(filters.q).split()
+    for word in words[:8]:
+        # Escaped so that % and _ typed by a person match themselves.
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Task.search_text.like(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def search_tasks(
+    user: User, filters: TaskFilters, as_of: AsOf, *, page: int = 1, per_page: int = 25
+) -> TaskPage:
+    """Return one page of the tasks the user may see, with the counts per category."""
+    base = _filtered(user, filters, as_of).subquery()
+    category = category_sql(as_of)
+    counted = (
+        sa.select(category.label("category"), sa.func.count())
+        .select_from(Task)
+        .join(base, base.c.id == Task.id)
+        .group_by(category)
+    )
+    counts = {name: n for name, n in db.session.execute(counted)}
+    soon = due_soon_sql(as_of)
+    counts["due_soon"] = db.session.execute(
+        sa.select(sa.func.count()).select_from(Task).join(base, base.c.id == Task.id).where(soon)
+    ).scalar_one()
+
+    query = sa.select(Task, category.label("category"), soon.label("due_soon")).join(
+        base, base.c.id == Task.id
+    )
+    if filters.category:
+        query = query.where(category == filters.category)
+    if filters.due_soon:
+        query = query.where(soon)
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(query.subquery())
+    ).scalar_one()
+    page = max(1, page)
+    query = (
+        query.order_by(*SORTS.get(filters.sort, SORTS["due"]))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .options(
+            selectinload(Task.lead_unit),
+            selectinload(Task.accountable_user),
+            selectinload(Task.document),
+        )
+    )
+    rows = [TaskRow(task, Category(cat), bool(s)) for task, cat, s in db.session.execute(query)]
+    return TaskPage(rows, total, page, per_page, counts)
+
+
+def my_tasks_clause(user: User) -> sa.ColumnElement[bool]:
+    """Return the condition for tasks that are this person's own work."""
+    clauses = [
+        Task.accountable_user_id == user.id,
+        Task.assignee_user_id == user.id,
+        Task.supervisor_id == user.id,
+    ]
+    if user.has_role(Role.UNIT_HEAD):
+        clauses.append(Task.lead_unit_id == user.unit_id)
+    if user.has_role(Role.ASSIGNER):
+        clauses += [Task.created_by_id == user.id, Task.issued_by_id == user.id]
+    return sa.and_(sa.or_(*clauses), visible_tasks_clause(user))
+
+
+@dataclass
+class MyWork:
+    counts: dict[str, int]
+    overdue: list[TaskRow]
+    due_soon: list[TaskRow]
+    waiting: list[TaskRow]
+    on_track: list[TaskRow]
+    recent_done: list[TaskRow]
+
+
+def _rows(condition, as_of: AsOf, order, limit: int) -> list[TaskRow]:
+    category, soon = category_sql(as_of), due_soon_sql(as_of)
+    query = (
+        sa.select(Task, category, soon)
+        .where(condition)
+        .order_by(*order)
+        .limit(limit)
+        .options(selectinload(Task.lead_unit), selectinload(Task.accountable_user))
+    )
+    return [TaskRow(t, Category(c), bool(s)) for t, c, s in db.session.execute(query)]
+
+
+def _waiting_for(user: User) -> sa.ColumnElement[bool]:
+    """Tasks waiting for this person's decision: to accept, to review, an extension to decide."""
+    clauses = []
+    if user.has_role(Role.UNIT_HEAD):
+        clauses.append(sa.and_(Task.state == TaskState.ISSUED, Task.lead_unit_id == user.unit_id))
+    if user.has_role(Role.ASSIGNER):
+        pending = sa.select(ExtensionRequest.task_id).where(
+            ExtensionRequest.status == ExtensionStatus.PENDING
+        )
+        clauses += [Task.state == TaskState.SUBMITTED, Task.id.in_(pending)]
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def my_work(user: User, as_of: AsOf, limit: int = 20) -> MyWork:
+    """Return the person's tasks grouped the way the home page shows them."""
+    mine = my_tasks_clause(user)
+    category = category_sql(as_of)
+    counted = sa.select(category, sa.func.count()).where(mine).group_by(category)
+    counts = {name: n for name, n in db.session.execute(counted)}
+    soon = due_soon_sql(as_of)
+    counts["due_soon"] = db.session.execute(
+        sa.select(sa.func.count()).select_from(Task).where(mine, soon)
+    ).scalar_one()
+    by_due = (Task.due_date, Task.id)
+    done = category.in_([Category.DONE_ON_TIME.value, Category.DONE_LATE.value])
+    return MyWork(
+        counts=counts,
+        overdue=_rows(sa.and_(mine, category == Category.OVERDUE.value), as_of, by_due, limit),
+        due_soon=_rows(sa.and_(mine, soon), as_of, by_due, limit),
+        waiting=_rows(
+            sa.and_(_waiting_for(user), visible_tasks_clause(user)), as_of, by_due, limit
+        ),
+        on_track=_rows(
+            sa.and_(mine, category == Category.ON_TRACK.value, sa.not_(soon)), as_of, by_due, limit
+        ),
+        recent_done=_rows(sa.and_(mine, done), as_of, (Task.completed_at.desc(),), 10),
+    )

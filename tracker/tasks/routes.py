@@ -1,0 +1,470 @@
+"""Task pages: my work, the list, a task's detail, drafting and every action on a task.
+
+Routes parse the form, call one service and render or redirect; the rules live in
+services.py and permissions.py.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import FieldList
+
+from tracker.calendar.services import load_calendar
+from tracker.clock import local_date, utcnow
+from tracker.errors import ConflictError, IncompleteTaskError, TrackerError, ValidationError
+from tracker.extensions import db
+from tracker.tasks import forms as f
+from tracker.tasks import queries, services
+from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
+from tracker.tasks.classification import CATEGORY_LABELS, AsOf, category_of, is_due_soon
+from tracker.tasks.evidence import stored_path
+from tracker.tasks.models import EvidenceFile, ExtensionStatus, Task
+from tracker.tasks.permissions import (
+    Action,
+    allowed_actions,
+    get_extension_request,
+    get_task,
+    require_can_create,
+)
+from tracker.tasks.timeline import task_timeline
+
+bp = Blueprint("tasks", __name__)
+
+
+def _as_of() -> AsOf:
+    return AsOf.of(local_date(utcnow()), load_calendar())
+
+
+@bp.route("/")
+@login_required
+def my_work():
+    """Show the person's own tasks: overdue and due soon first, then what waits for them."""
+    work = queries.my_work(current_user, _as_of())
+    return render_template("tasks/my_work.html", work=work, labels=CATEGORY_LABELS)
+
+
+def _filters_from(form: f.FilterForm) -> queries.TaskFilters:
+    return queries.TaskFilters(
+        category=form.category.data or None,
+        due_soon=form.category.data == "due_soon",
+        unit_id=form.unit_id.data,
+        field_id=form.field_id.data,
+        document_id=form.document_id.data,
+        supervisor_id=form.supervisor_id.data,
+        due_from=form.due_from.data,
+        due_to=form.due_to.data,
+        q=form.q.data or "",
+        sort=form.sort.data or "due",
+    )
+
+
+def _load_filter_choices(form: f.FilterForm) -> None:
+    helper = f.TaskForm(meta={"csrf": False}, formdata=None)
+    helper.load_choices()
+    form.unit_id.choices = helper.lead_unit_id.choices
+    form.field_id.choices = helper.field_id.choices
+    form.document_id.choices = helper.document_id.choices
+    form.supervisor_id.choices = helper.supervisor_id.choices
+    form.category.choices = (
+        [("", "—")]
+        + [(c.value, _(label)) for c, label in CATEGORY_LABELS.items()]
+        + [("due_soon", _("Sắp đến hạn"))]
+    )
+    form.sort.choices = [
+        ("due", _("Hạn gần nhất trước")),
+        ("-due", _("Hạn xa nhất trước")),
+        ("new", _("Mới tạo trước")),
+        ("title", _("Tên nhiệm vụ")),
+    ]
+
+
+@bp.route("/tasks")
+@login_required
+def task_list():
+    """List the tasks the person may see, with filters, counts and pages."""
+    form = f.FilterForm(request.args)
+    _load_filter_choices(form)
+    if not form.validate():
+        flash(_("Một số điều kiện lọc không hợp lệ và đã được bỏ qua."), "warning")
+        for field in form:
+            if field.errors:
+                field.data = None
+                field.errors = []
+    page = request.args.get("page", 1, type=int)
+    result = queries.search_tasks(
+        current_user, _filters_from(form), _as_of(), page=page, per_page=25
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "tasks/list.html", form=form, result=result, labels=CATEGORY_LABELS, args=args
+    )
+
+
+# ------------------------------------------------------------------ drafting
+
+
+def _task_form(task: Task | None = None) -> f.TaskForm:
+    form = f.TaskForm()
+    if task is not None and request.method == "GET":
+        form.fill_from(task)
+    form.add_blank_rows()
+    form.load_choices()
+    return form
+
+
+def _show_errors(form: f.TaskForm, error: ValidationError) -> None:
+    if isinstance(error, IncompleteTaskError):
+        for key, message in error.fields.items():
+            getattr(form, f.CLARITY_FIELDS[key]).errors.append(message)
+        return
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        # List fields (coordinating units, milestones) get the flashed message instead.
+        if field is not None and not isinstance(field, FieldList):
+            field.errors = [*field.errors, message]
+
+
+def _render_task_form(form, task, status=200, checklist=None, conflict=None):
+    if checklist is None:
+        checklist = missing_clarity(task) if task is not None else None
+    return render_template(
+        "tasks/form.html",
+        form=form,
+        task=task,
+        checklist=checklist,
+        conflict=conflict,
+        clarity_keys=CLARITY_KEYS,
+        clarity_labels=CLARITY_LABELS,
+    ), status
+
+
+def _save(form: f.TaskForm, task: Task | None):
+    """Save the form as a draft (and issue it if asked); re-show it on any refusal."""
+    now = utcnow()
+    data = form.to_input()
+    try:
+        if form.wants_new_document():
+            document = services.register_document(
+                number=form.new_document_number.data,
+                kind=form.new_document_kind.data,
+                issuer=form.new_document_issuer.data,
+                issued_on=form.new_document_date.data,
+                summary=form.new_document_summary.data,
+                actor=current_user,
+                now=now,
+            )
+            data.document_id = document.id
+        if task is None:
+            task = services.create_draft(data, actor=current_user, now=now)
+        else:
+            version = int(form.version.data or 0)
+            services.update_task(task, data, expected_version=version, actor=current_user, now=now)
+        if form.issue.data:
+            services.issue_task(task, actor=current_user, now=now)
+        db.session.commit()
+    except ConflictError as error:
+        db.session.rollback()
+        stored = db.session.get(Task, task.id)
+        form.version.data = str(stored.version)
+        return _render_task_form(form, stored, 409, conflict=error.message)
+    except ValidationError as error:
+        db.session.rollback()
+        _show_errors(form, error)
+        flash(error.message, "danger")
+        stored = db.session.get(Task, task.id) if task is not None and task.id else None
+        missing = error.fields if isinstance(error, IncompleteTaskError) else None
+        return _render_task_form(form, stored, 422, checklist=missing)
+    if form.issue.data:
+        flash(_("Đã giao nhiệm vụ cho %(unit)s.", unit=task.lead_unit.name), "success")
+    else:
+        flash(_("Đã lưu dự thảo."), "success")
+    return redirect(url_for("tasks.detail", task_id=task.id))
+
+
+@bp.route("/tasks/new", methods=["GET", "POST"])
+@login_required
+def new_task():
+    """Draft a new task (the office)."""
+    require_can_create(current_user)
+    form = _task_form()
+    if request.method == "GET" and request.args.get("document_id", type=int):
+        form.document_id.data = request.args.get("document_id", type=int)
+    if form.validate_on_submit():
+        return _save(form, None)
+    return _render_task_form(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_task(task_id: int):
+    """Edit a task; a draft may be saved incomplete, an issued task must stay clear."""
+    task = get_task(task_id, current_user, Action.EDIT)
+    form = _task_form(task)
+    if form.validate_on_submit():
+        return _save(form, task)
+    return _render_task_form(form, task, 422 if request.method == "POST" else 200)
+
+
+# ------------------------------------------------------------------ detail and actions
+
+
+def _action_forms(task: Task, allowed: frozenset[Action], bound: dict | None = None) -> dict:
+    """Return an unbound form for each action the person may take, or the bound one."""
+    bound = bound or {}
+    staff = f.unit_staff_choices(task) if {Action.ACCEPT, Action.ASSIGN} & allowed else []
+    forms = {}
+    makers = {
+        Action.ISSUE: f.IssueForm,
+        Action.ACCEPT: f.AcceptForm,
+        Action.ASSIGN: f.AssignForm,
+        Action.REPORT_PROGRESS: f.ProgressForm,
+        Action.REQUEST_EXTENSION: f.ExtensionRequestForm,
+        Action.DECIDE_EXTENSION: f.DecisionForm,
+        Action.SUBMIT: f.SubmitResultForm,
+        Action.REVIEW: f.ReviewForm,
+        Action.WITHDRAW: f.WithdrawForm,
+    }
+    for action, maker in makers.items():
+        if action in allowed:
+            forms[action.value] = bound.get(action.value) or maker(formdata=None)
+    for name in ("accept", "assign"):
+        if name in forms:
+            forms[name].assignee_user_id.choices = staff
+    if "report_progress" in forms and forms["report_progress"].percent.data is None:
+        forms["report_progress"].percent.data = task.progress_percent
+    return forms
+
+
+def _detail(task: Task, bound: dict | None = None, status: int = 200):
+    as_of = _as_of()
+    allowed = allowed_actions(current_user, task)
+    pending = [r for r in task.extension_requests if r.status == ExtensionStatus.PENDING]
+    return render_template(
+        "tasks/detail.html",
+        task=task,
+        category=category_of(task, as_of),
+        due_soon=is_due_soon(task, as_of),
+        labels=CATEGORY_LABELS,
+        missing=missing_clarity(task),
+        clarity_keys=CLARITY_KEYS,
+        clarity_labels=CLARITY_LABELS,
+        allowed=allowed,
+        forms=_action_forms(task, allowed, bound),
+        pending_extension=pending[0] if pending else None,
+        timeline=task_timeline(task),
+        deadlines=services.deadline_history(task),
+        evidence=db.session.query(EvidenceFile).filter_by(task_id=task.id).all(),
+    ), status
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+def detail(task_id: int):
+    """Show a task: its 5 rõ, its timeline and the actions the person may take."""
+    return _detail(get_task(task_id, current_user))
+
+
+def _act(task: Task, action: Action, form, run, done_message: str):
+    """Validate an action's form, run it, commit; re-show the page with the input on refusal."""
+    if not form.validate_on_submit():
+        return _detail(task, {action.value: form}, 422)
+    try:
+        run(utcnow())
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        for name, message in error.fields.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = [*field.errors, message]
+        flash(error.message, "danger")
+        return _detail(db.session.get(Task, task.id), {action.value: form}, 422)
+    except TrackerError:
+        db.session.rollback()
+        raise
+    flash(done_message, "success")
+    return redirect(url_for("tasks.detail", task_id=task.id))
+
+
+@bp.route("/tasks/<int:task_id>/issue", methods=["POST"])
+@login_required
+def issue(task_id: int):
+    """Issue a draft to its lead unit."""
+    task = get_task(task_id, current_user, Action.ISSUE)
+    return _act(
+        task,
+        Action.ISSUE,
+        f.IssueForm(),
+        lambda now: services.issue_task(task, actor=current_user, now=now),
+        _("Đã giao nhiệm vụ."),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/accept", methods=["POST"])
+@login_required
+def accept(task_id: int):
+    """Accept the task for the lead unit."""
+    task = get_task(task_id, current_user, Action.ACCEPT)
+    form = f.AcceptForm()
+    form.assignee_user_id.choices = f.unit_staff_choices(task)
+    return _act(
+        task,
+        Action.ACCEPT,
+        form,
+        lambda now: services.accept_task(
+            task, actor=current_user, now=now, assignee_id=form.assignee_user_id.data
+        ),
+        _("Đã tiếp nhận nhiệm vụ."),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/assign", methods=["POST"])
+@login_required
+def assign(task_id: int):
+    """Name the official who carries the task."""
+    task = get_task(task_id, current_user, Action.ASSIGN)
+    form = f.AssignForm()
+    form.assignee_user_id.choices = f.unit_staff_choices(task)
+    return _act(
+        task,
+        Action.ASSIGN,
+        form,
+        lambda now: services.assign_task(
+            task, assignee_id=form.assignee_user_id.data, actor=current_user, now=now
+        ),
+        _("Đã phân công người thực hiện."),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/progress", methods=["POST"])
+@login_required
+def progress(task_id: int):
+    """Report progress with evidence."""
+    task = get_task(task_id, current_user, Action.REPORT_PROGRESS)
+    form = f.ProgressForm()
+    return _act(
+        task,
+        Action.REPORT_PROGRESS,
+        form,
+        lambda now: services.report_progress(
+            task,
+            actor=current_user,
+            now=now,
+            percent=form.percent.data,
+            narrative=form.narrative.data,
+            difficulties=form.difficulties.data,
+            proposals=form.proposals.data,
+            evidence=form.uploads(),
+        ),
+        _("Đã gửi báo cáo tiến độ."),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/extension", methods=["POST"])
+@login_required
+def request_extension(task_id: int):
+    """Ask for a later due date."""
+    task = get_task(task_id, current_user, Action.REQUEST_EXTENSION)
+    form = f.ExtensionRequestForm()
+    return _act(
+        task,
+        Action.REQUEST_EXTENSION,
+        form,
+        lambda now: services.request_extension(
+            task,
+            actor=current_user,
+            now=now,
+            new_due_date=form.new_due_date.data,
+            reason=form.reason.data,
+        ),
+        _("Đã gửi đề nghị gia hạn."),
+    )
+
+
+@bp.route("/extensions/<int:request_id>/decide", methods=["POST"])
+@login_required
+def decide_extension(request_id: int):
+    """Approve or reject an extension request."""
+    extension = get_extension_request(request_id, current_user)
+    task = get_task(extension.task_id, current_user, Action.DECIDE_EXTENSION)
+    form = f.DecisionForm()
+    approve = bool(form.approve.data)
+    return _act(
+        task,
+        Action.DECIDE_EXTENSION,
+        form,
+        lambda now: services.decide_extension(
+            extension, actor=current_user, now=now, approve=approve, note=form.note.data
+        ),
+        _("Đã đồng ý gia hạn.") if approve else _("Đã từ chối gia hạn."),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/submit", methods=["POST"])
+@login_required
+def submit(task_id: int):
+    """Report the result for review."""
+    task = get_task(task_id, current_user, Action.SUBMIT)
+    form = f.SubmitResultForm()
+    return _act(
+        task,
+        Action.SUBMIT,
+        form,
+        lambda now: services.submit_result(
+            task, actor=current_user, now=now, result=form.result.data
+        ),
+        _("Đã báo cáo kết quả; chờ Văn phòng đánh giá."),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/review", methods=["POST"])
+@login_required
+def review(task_id: int):
+    """Accept the result or return it for more work."""
+    task = get_task(task_id, current_user, Action.REVIEW)
+    form = f.ReviewForm()
+    accepted = bool(form.accept.data)
+    return _act(
+        task,
+        Action.REVIEW,
+        form,
+        lambda now: services.review_result(
+            task, actor=current_user, now=now, accept=accepted, note=form.note.data
+        ),
+        _("Đã công nhận hoàn thành.") if accepted else _("Đã trả lại kết quả."),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(task_id: int):
+    """Withdraw the task, with the reason."""
+    task = get_task(task_id, current_user, Action.WITHDRAW)
+    form = f.WithdrawForm()
+    return _act(
+        task,
+        Action.WITHDRAW,
+        form,
+        lambda now: services.withdraw_task(
+            task, actor=current_user, now=now, reason=form.reason.data
+        ),
+        _("Đã thu hồi nhiệm vụ."),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/evidence/<int:file_id>")
+@login_required
+def evidence(task_id: int, file_id: int):
+    """Download an evidence file of a task the person may see."""
+    task = get_task(task_id, current_user)
+    record = db.session.get(EvidenceFile, file_id)
+    if record is None or record.task_id != task.id:
+        abort(404)
+    path = stored_path(record.stored_name)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path, mimetype=record.content_type, as_attachment=True, download_name=record.original_name
+    )
