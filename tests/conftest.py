@@ -23,7 +23,7 @@ from tracker.extensions import db
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
-def _app_for(url: str, instance_path) -> object:
+def _app_for(url: str, instance_path, **overrides) -> object:
     return create_app(
         {
             "TESTING": True,
@@ -36,6 +36,7 @@ def _app_for(url: str, instance_path) -> object:
             # Most tests post forms directly; test_web_security turns CSRF back on.
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            **overrides,
         }
     )
 
