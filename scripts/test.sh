@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh test
 export PATH="$PWD/.venv/bin:$PATH"
 
+# Browser tests drive Debian's Chromium: Playwright cannot download its own browser here.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "== Cài Chromium cho kiểm thử trình duyệt (installing chromium) =="
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "== ruff =="
 ruff check .
 

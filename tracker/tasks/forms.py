@@ -19,6 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, User, UserRole
@@ -43,7 +44,13 @@ def _optional_int(value):
 
 
 class VnDateField(DateField):
-    """A date typed as dd/mm/yyyy (yyyy-mm-dd is accepted too)."""
+    """A date typed as dd/mm/yyyy (yyyy-mm-dd is accepted too).
+
+    A text box rather than the browser's date picker, whose format follows the
+    browser's language and would show mm/dd/yyyy on an English system.
+    """
+
+    widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", DATE_FORMATS)
