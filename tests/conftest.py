@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask_migrate import upgrade
 
 from tests.factories import PASSWORD, Org, build_org
@@ -83,6 +84,12 @@ def app(migrated_database, tmp_path):
         shutil.copy(template, copy)
         url = f"sqlite:///{copy}"
     application = _app_for(url, instance)
+    # Tests hold one app context, which every request then shares; Flask-Login caches the
+    # signed-in user on it, so forget that user at each request as a real server would.
+    @application.before_request
+    def _forget_cached_user() -> None:
+        g.pop("_login_user", None)
+
     with application.app_context():
         yield application
         db.session.rollback()

@@ -25,6 +25,7 @@ def _events(task_id=None):
 
 def tamper(statement: str) -> None:
     """Change audit rows the way someone with direct database access could."""
+    db.session.rollback()  # end the session's snapshot, so it reads the tampered rows next
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # A superuser can switch triggers off for a session; the chain must still tell.

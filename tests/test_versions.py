@@ -48,12 +48,13 @@ def test_a_stale_edit_is_refused_and_the_stored_task_is_unchanged(org, now):
 
 def test_a_race_between_two_sessions_is_lost_by_the_second(org, now, app):
     task = draft_task(org, now)
-    version = task.version
+    task_id, version = task.id, task.version
+    db.session.commit()  # our page view ends; the version travels in the form
     with Session(db.engine) as other:
         # Someone else saves the same task between our read and our write.
         other.execute(
             sa.update(Task)
-            .where(Task.id == task.id)
+            .where(Task.id == task_id)
             .values(title="Người khác", version=version + 1)
         )
         other.commit()

@@ -37,7 +37,9 @@ def _import_models() -> None:
     """Import every feature's models so the metadata (and Alembic) sees all tables."""
     from tracker.audit import models as _audit  # noqa: F401
     from tracker.calendar import models as _calendar  # noqa: F401
+    from tracker.notify import models as _notify  # noqa: F401
     from tracker.org import models as _org  # noqa: F401
+    from tracker.reminders import models as _reminders  # noqa: F401
     from tracker.tasks import models as _tasks  # noqa: F401
 
 
@@ -68,11 +70,16 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's pages."""
     from tracker.auth.routes import bp as auth_bp
+    from tracker.calendar.routes import bp as calendar_bp
+    from tracker.notify.routes import bp as notify_bp
     from tracker.org.routes import bp as org_bp
+    from tracker.reminders.routes import bp as escalations_bp
     from tracker.tasks.documents import bp as documents_bp
     from tracker.tasks.routes import bp as tasks_bp
 
-    for blueprint in (auth_bp, tasks_bp, documents_bp, org_bp):
+    for blueprint in (
+        auth_bp, tasks_bp, documents_bp, org_bp, calendar_bp, notify_bp, escalations_bp
+    ):
         app.register_blueprint(blueprint)
 
 

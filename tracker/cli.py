@@ -11,8 +11,17 @@ def register_commands(app: Flask) -> None:
     from tracker.audit.commands import audit_cli
     from tracker.demo.commands import demo_command
     from tracker.org.commands import units_cli, users_cli
+    from tracker.reminders.commands import (
+        deliver_command,
+        digest_command,
+        scheduler_command,
+        sweep_command,
+    )
 
-    for command in (audit_cli, demo_command, units_cli, users_cli):
+    for command in (
+        audit_cli, demo_command, units_cli, users_cli, sweep_command, deliver_command,
+        digest_command, scheduler_command,
+    ):
         app.cli.add_command(command)
 
 

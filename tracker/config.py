@@ -77,5 +77,17 @@ def load_settings(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
         "PER_PAGE": 25,
+        # Where links in emails point to.
+        "BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": _int_env("SMTP_PORT", 25),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
+        "SMTP_TIMEOUT": _int_env("SMTP_TIMEOUT", 20),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "nhiemvu5ro@localhost"),
+        "SWEEP_INTERVAL_MINUTES": _int_env("SWEEP_INTERVAL_MINUTES", 60),
+        "DIGEST_TIME": os.environ.get("DIGEST_TIME", "07:30"),
+        "DELIVERY_INTERVAL_SECONDS": _int_env("DELIVERY_INTERVAL_SECONDS", 30),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),
     }

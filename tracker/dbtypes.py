@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import has_request_context, request
+
+
+def enum_column(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
+    """Store an enum as its value in a VARCHAR with a CHECK constraint (portable, readable)."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -41,8 +56,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     and wait for a lock instead of failing at once."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    # Let SQLAlchemy, not the driver, begin transactions (see _sqlite_begin), so that
+    # schema changes in a migration are rolled back with everything else on failure.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 15000")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.close()
+
+
+@sa.event.listens_for(sa.Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """Start SQLite transactions explicitly, DDL included (SQLAlchemy's documented recipe).
+
+    A transaction that will write takes the write lock at once (BEGIN IMMEDIATE), so two
+    writers queue for each other instead of one failing when it upgrades a read lock;
+    page views (GET) read without blocking anyone.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -45,7 +45,9 @@ def test_a_task_from_draft_to_completion_with_an_extension(
     office.select_option("#document_id", label="Kế hoạch 171-KH/TU")
     office.select_option("#field_id", label="Chuyển đổi số")
     office.select_option("#lead_unit_id", label="Sở Thông tin và Truyền thông")
-    office.select_option("#accountable_user_id", label="Trần Văn Trưởng — Sở Thông tin và Truyền thông")
+    office.select_option(
+        "#accountable_user_id", label="Trần Văn Trưởng — Sở Thông tin và Truyền thông"
+    )
     office.select_option("#supervisor_id", label="Hà Minh Lãnh — Phó Chủ tịch UBND TP")
     office.fill("#start_date", today.strftime("%d/%m/%Y"))
     office.fill("#due_date", due.strftime("%d/%m/%Y"))

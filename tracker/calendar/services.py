@@ -7,6 +7,7 @@ announced swaps it has been taught), and the admin's overrides win over both.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,9 +18,11 @@ import holidays
 import sqlalchemy as sa
 
 from tracker.audit.services import record
-from tracker.calendar.models import CalendarOverride, DayKind
+from tracker.calendar.models import CalendarOverride, DayKind, WorkDay
 from tracker.errors import ValidationError
 from tracker.extensions import db
+
+logger = logging.getLogger(__name__)
 
 # Guards against a typo turning into a loop over centuries.
 MAX_WORKING_DAYS = 3650
@@ -121,6 +124,7 @@ def set_override(
     override.kind = DayKind(kind)
     override.note = note.strip()[:255]
     db.session.flush()
+    refresh_work_days(now.date())
     record(
         "calendar.override_set",
         override,
@@ -130,3 +134,76 @@ def set_override(
         after={"day": day, "kind": override.kind, "note": override.note},
     )
     return override
+
+
+def remove_override(day: date, *, actor: Any | None, now: datetime) -> None:
+    """Remove the admin's override of a day, so the public calendar decides it again."""
+    override = db.session.execute(
+        sa.select(CalendarOverride).where(CalendarOverride.day == day)
+    ).scalar_one_or_none()
+    if override is None:
+        raise ValidationError(
+            f"Không có điều chỉnh nào cho ngày {day:%d/%m/%Y}.", fields={"day": "không có"}
+        )
+    before = {"day": day, "kind": override.kind, "note": override.note}
+    db.session.delete(override)
+    db.session.flush()
+    refresh_work_days(now.date())
+    record("calendar.override_removed", override, actor=actor, now=now, before=before)
+    logger.info("Calendar override of %s removed by %s", day, getattr(actor, "username", None))
+
+
+def list_overrides() -> list[CalendarOverride]:
+    """Return every override, the latest day first."""
+    query = sa.select(CalendarOverride).order_by(CalendarOverride.day.desc())
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class PublicDay:
+    """A day the public calendar treats specially: a holiday, or a weekend day worked."""
+
+    day: date
+    name: str
+    working: bool
+
+
+def public_days(year: int) -> list[PublicDay]:
+    """Return the year's public holidays and announced working weekend days, by date."""
+    calendar = _public_calendar(year)
+    days = [PublicDay(day, name, False) for day, name in calendar.items()]
+    # Swapped working Saturdays the package was taught (làm bù); it holds them for all years.
+    for day in getattr(calendar, "weekend_workdays", ()):
+        if day.year == year:
+            days.append(PublicDay(day, "", True))
+    return sorted(days, key=lambda item: item.day)
+
+
+# The span of years kept in the work_days table; deadlines outside it are not expected.
+FIRST_YEAR = 2015
+YEARS_AHEAD = 6
+
+
+def refresh_work_days(today: date) -> None:
+    """Rebuild the working-day table from the calendar (after an override changes)."""
+    calendar = load_calendar()
+    db.session.execute(sa.delete(WorkDay))
+    rows, seq = [], 0
+    for day in _days(date(FIRST_YEAR, 1, 1), date(today.year + YEARS_AHEAD, 12, 31)):
+        working = calendar.is_working_day(day)
+        seq += working
+        rows.append({"day": day, "is_working": working, "seq": seq})
+    db.session.execute(sa.insert(WorkDay), rows)
+    db.session.flush()
+
+
+def ensure_work_days(today: date) -> None:
+    """Make sure the working-day table covers the years around ``today``."""
+    last = db.session.execute(sa.select(sa.func.max(WorkDay.day))).scalar()
+    if last is None or last < date(today.year + 1, 12, 31):
+        refresh_work_days(today)
+
+
+def work_day_seq(day: date) -> int:
+    """Return the working-day count of a day (see WorkDay)."""
+    return db.session.execute(sa.select(WorkDay.seq).where(WorkDay.day == day)).scalar_one()

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.clock import utcnow
-from tracker.dbtypes import UTCDateTime
+from tracker.dbtypes import UTCDateTime, enum_column
 from tracker.extensions import db
 
 
@@ -24,6 +24,12 @@ class UnitKind(enum.StrEnum):
     PUBLIC_SERVICE = "public_service"
 
 
+class EmailMode(enum.StrEnum):
+    IMMEDIATE = "immediate"  # each notice by email as it happens
+    DIGEST = "digest"  # one morning email with everything since the last one
+    NONE = "none"  # in-app inbox only
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     ASSIGNER = "assigner"
@@ -31,19 +37,6 @@ class Role(enum.StrEnum):
     UNIT_HEAD = "unit_head"
     STAFF = "staff"
     INSPECTOR = "inspector"
-
-
-def _enum(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
-    """Store an enum as its value in a VARCHAR with a CHECK constraint (portable, readable)."""
-    return sa.Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda cls: [member.value for member in cls],
-        validate_strings=True,
-    )
 
 
 class Unit(db.Model):
@@ -54,7 +47,7 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(255))
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "unit_kind"))
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind, "unit_kind"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     head_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", use_alter=True, name="fk_units_head_id_users")
@@ -78,7 +71,7 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
 
 
 class User(UserMixin, db.Model):
@@ -94,6 +87,11 @@ class User(UserMixin, db.Model):
     position: Mapped[str | None] = mapped_column(sa.String(120))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    email_mode: Mapped[EmailMode] = mapped_column(
+        enum_column(EmailMode, "email_mode"),
+        default=EmailMode.IMMEDIATE,
+        server_default="immediate",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship(back_populates="members", foreign_keys=[unit_id])

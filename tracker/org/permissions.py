@@ -6,8 +6,9 @@ from functools import wraps
 
 from flask_login import current_user
 
-from tracker.errors import PermissionDenied
-from tracker.org.models import Role
+from tracker.errors import NotFound, PermissionDenied
+from tracker.extensions import db
+from tracker.org.models import Field, Role, Unit, User
 
 
 def require_admin(user) -> None:
@@ -25,3 +26,27 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def get_unit(unit_id: int) -> Unit:
+    """Load a unit or raise NotFound (admin pages check the role with the decorator)."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    return unit
+
+
+def get_user(user_id: int) -> User:
+    """Load a user or raise NotFound."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy người dùng.")
+    return user
+
+
+def get_field(field_id: int) -> Field:
+    """Load a field (lĩnh vực) or raise NotFound."""
+    field = db.session.get(Field, field_id)
+    if field is None:
+        raise NotFound("Không tìm thấy lĩnh vực.")
+    return field

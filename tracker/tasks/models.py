@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.clock import utcnow
-from tracker.dbtypes import UTCDateTime
+from tracker.dbtypes import UTCDateTime, enum_column
 from tracker.extensions import db
-from tracker.org.models import Field, Unit, User, _enum
+from tracker.org.models import Field, Unit, User
 
 
 class TaskState(enum.StrEnum):
@@ -103,16 +103,20 @@ class Task(db.Model):
     # Title and description folded to plain lowercase letters, so that a search typed
     # without diacritics ("cai cach") finds "Cải cách".
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    priority: Mapped[Priority] = mapped_column(_enum(Priority, "priority"), default=Priority.NORMAL)
+    priority: Mapped[Priority] = mapped_column(
+        enum_column(Priority, "priority"), default=Priority.NORMAL
+    )
 
     state: Mapped[TaskState] = mapped_column(
-        _enum(TaskState, "task_state"), default=TaskState.DRAFT
+        enum_column(TaskState, "task_state"), default=TaskState.DRAFT
     )
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The local date of issue: reminders due before it are never sent.
+    issued_on: Mapped[date | None] = mapped_column(sa.Date)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     progress_percent: Mapped[int] = mapped_column(default=0)
     last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -216,7 +220,7 @@ class TaskDeadline(db.Model):
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     due_date: Mapped[date] = mapped_column(sa.Date)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    reason: Mapped[DeadlineReason] = mapped_column(_enum(DeadlineReason, "deadline_reason"))
+    reason: Mapped[DeadlineReason] = mapped_column(enum_column(DeadlineReason, "deadline_reason"))
     extension_request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("extension_requests.id"))
 
     task: Mapped[Task] = relationship(back_populates="deadlines")
@@ -277,7 +281,7 @@ class ExtensionRequest(db.Model):
     new_due_date: Mapped[date] = mapped_column(sa.Date)
     reason: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[ExtensionStatus] = mapped_column(
-        _enum(ExtensionStatus, "extension_status"), default=ExtensionStatus.PENDING
+        enum_column(ExtensionStatus, "extension_status"), default=ExtensionStatus.PENDING
     )
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

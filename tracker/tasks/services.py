@@ -233,7 +233,7 @@ def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar) -> None:
         task.target = _text(data.target, "target")
         task.priority = Priority(data.priority)
         _apply_coordinations(task, data.coordinating)
-        _apply_milestones(task, data.milestones)
+        _apply_milestones(task, data.milestones, calendar)
         _apply_steps(task, data.process_steps)
     # Unit, user and role objects are read by the gate; load them through the new ids.
     _flush()
@@ -252,7 +252,13 @@ def _apply_coordinations(task: Task, items: list[CoordinationInput]) -> None:
         task.coordinations.append(Coordination(unit_id=unit_id, responsibility=responsibility))
 
 
-def _apply_milestones(task: Task, items: list[MilestoneInput]) -> None:
+def _apply_milestones(task: Task, items: list[MilestoneInput], calendar: WorkingCalendar) -> None:
+    # Milestone dates follow the same rule as due dates: never on a day off.
+    items = [
+        MilestoneInput(m.title, calendar.next_working_day(m.due_date))
+        for m in items
+        if m.due_date is not None
+    ]
     items = sorted(items, key=lambda m: m.due_date)
     for index, item in enumerate(items):
         title = _text(item.title, "milestones", TITLE_MAX)
@@ -368,7 +374,7 @@ def issue_task(task: Task, *, actor: User, now: datetime) -> Task:
     """Issue a draft to its lead unit, refused unless it is clear on every "rõ"."""
     _check(task, Action.ISSUE, actor)
     _refuse_if_unclear(task, today=local_date(now))
-    task.issued_at, task.issued_by_id = now, actor.id
+    task.issued_at, task.issued_by_id, task.issued_on = now, actor.id, local_date(now)
     task.original_due_date = task.due_date
     task.deadlines.append(
         TaskDeadline(due_date=task.due_date, effective_at=now, reason=DeadlineReason.ISSUED)

@@ -28,6 +28,12 @@ ACTION_LABELS = {
     "task.completed": _l("Công nhận hoàn thành"),
     "task.returned": _l("Trả lại kết quả"),
     "task.withdrawn": _l("Thu hồi nhiệm vụ"),
+    # Written by the reminder sweep, which records on the task's own trail.
+    "task.reminder": _l("Nhắc hạn"),
+    "task.warning": _l("Cảnh báo quá hạn"),
+    "task.urging": _l("Đôn đốc lãnh đạo phụ trách"),
+    "task.escalated": _l("Chuyển Sở Nội vụ xem xét trách nhiệm"),
+    "task.escalation_concluded": _l("Kết luận xem xét trách nhiệm"),
 }
 
 
@@ -69,6 +75,14 @@ def _details(action: str, before: dict, after: dict) -> list[tuple[str, str]]:
                     f"{_day(before.get('due_date'))} → {_day(after.get('due_date'))}",
                 )
             )
+    elif action in ("task.reminder", "task.warning", "task.urging", "task.escalated"):
+        if after.get("milestone"):
+            shown.append((str(_l("Mốc")), after["milestone"]))
+        shown.append((str(_l("Về hạn")), _day(after.get("deadline"))))
+        if after.get("overdue_days"):
+            shown.append((str(_l("Số ngày làm việc quá hạn")), str(after["overdue_days"])))
+        if after.get("late"):
+            shown.append((str(_l("Ghi chú")), str(_l("gửi muộn do hệ thống tạm ngừng"))))
     elif action == "task.updated":
         shown.append((str(_l("Nội dung thay đổi")), ", ".join(sorted(after))))
     for key, label in (("result", _l("Kết quả")), ("note", _l("Ý kiến")), ("reason", _l("Lý do"))):

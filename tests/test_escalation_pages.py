@@ -1,0 +1,77 @@
+"""Sở Nội vụ's queue, a record's page, conclusions and corrections; the inbox and the bell."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.factories import issued_task
+from tests.test_reminders import DUE, sweep, wd
+from tracker.extensions import db
+from tracker.reminders.models import Conclusion, Escalation
+
+
+def _escalated(org, now):
+    task = issued_task(org, now, title="Việc quá hạn lâu", due_date=DUE)
+    sweep(wd(DUE, 10))
+    return task, db.session.scalars(sa.select(Escalation)).one()
+
+
+def test_the_inspector_sees_the_queue_and_concludes(client, auth, org, now):
+    task, escalation = _escalated(org, now)
+    auth.login("snv.thanhtra")
+    page = client.get("/escalations").get_data(as_text=True)
+    assert "Việc quá hạn lâu" in page and "Chưa kết luận" in page
+    page = client.get(f"/escalations/{escalation.id}").get_data(as_text=True)
+    assert "Cảnh báo quá hạn" in page and "Đôn đốc" in page and "Trần Văn Trưởng" in page
+    response = client.post(f"/escalations/{escalation.id}/conclusion",
+                           data={"outcome": "criticism", "note": "Chậm báo cáo, không có lý do"})
+    assert response.status_code == 302
+    # A concluded record is never edited: a second conclusion must name the one it corrects.
+    refused = client.post(f"/escalations/{escalation.id}/conclusion",
+                          data={"outcome": "no_fault", "note": "Sửa lại"})
+    assert refused.status_code == 409
+    first = db.session.scalars(sa.select(Conclusion)).one()
+    corrected = client.post(f"/escalations/{escalation.id}/conclusion",
+                            data={"outcome": "no_fault", "note": "Có văn bản xin lùi hạn",
+                                  "corrects_id": str(first.id)})
+    assert corrected.status_code == 302
+    conclusions = db.session.scalars(sa.select(Conclusion).order_by(Conclusion.id)).all()
+    assert [(c.outcome.value, c.corrects_id) for c in conclusions] == [
+        ("criticism", None), ("no_fault", first.id)]
+    timeline = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "Chuyển Sở Nội vụ xem xét trách nhiệm" in timeline
+    assert "Kết luận xem xét trách nhiệm" in timeline
+
+
+def test_who_sees_which_records(client, auth, org, now):
+    _, escalation = _escalated(org, now)
+    for username, visible in (("gd.tttt", True), ("pct.ha", True), ("gd.stp", False),
+                              ("cv.tttt", False)):
+        auth.login(username)
+        status = client.get(f"/escalations/{escalation.id}").status_code
+        assert status == (200 if visible else 404), username
+        auth.logout()
+    auth.login("gd.tttt")
+    response = client.post(f"/escalations/{escalation.id}/conclusion",
+                           data={"outcome": "no_fault", "note": "Tự kết luận"})
+    assert response.status_code == 403
+    assert db.session.query(Conclusion).count() == 0
+
+
+def test_the_bell_counts_unread_notices_and_the_inbox_marks_them_read(client, auth, org, now):
+    issued_task(org, now, title="Việc sắp đến hạn", due_date=DUE)
+    sweep(wd(DUE, -2))
+    auth.login("gd.tttt")
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="unread-count">2<' in page
+    inbox = client.get("/notifications").get_data(as_text=True)
+    assert "[Nhắc hạn] Việc sắp đến hạn" in inbox
+    client.post("/notifications/read")
+    assert 'id="unread-count"' not in client.get("/").get_data(as_text=True)
+
+
+def test_each_person_chooses_how_email_reaches_them(client, auth, org):
+    auth.login("cv.tttt")
+    client.post("/profile", data={"email_mode": "digest"})
+    db.session.expire_all()
+    assert org.staff_a.email_mode.value == "digest"

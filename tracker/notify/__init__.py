@@ -1,0 +1,1 @@
+"""Notifications: the outbox, the in-app inbox and email."""

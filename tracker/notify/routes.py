@@ -1,0 +1,82 @@
+"""The in-app inbox, the bell with the unread count, and each person's email choice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SubmitField
+
+from tracker.audit.services import record
+from tracker.clock import utcnow
+from tracker.extensions import db
+from tracker.notify import services
+from tracker.org.models import EmailMode
+
+bp = Blueprint("notify", __name__)
+
+EMAIL_MODE_LABELS = {
+    EmailMode.IMMEDIATE: _l("Gửi thư ngay khi có thông báo"),
+    EmailMode.DIGEST: _l("Gộp thành một thư tổng hợp mỗi sáng"),
+    EmailMode.NONE: _l("Không gửi thư, chỉ xem trong hệ thống"),
+}
+
+
+class EmailModeForm(FlaskForm):
+    email_mode = RadioField(
+        _l("Nhận thông báo qua thư điện tử"), choices=list(EMAIL_MODE_LABELS.items())
+    )
+    submit = SubmitField(_l("Lưu lựa chọn"))
+
+
+@bp.app_context_processor
+def _bell() -> dict:
+    if current_user.is_authenticated:
+        return {"unread_count": services.unread_count(current_user)}
+    return {"unread_count": 0}
+
+
+@bp.route("/notifications")
+@login_required
+def inbox():
+    """Show the person's notifications, newest first."""
+    page = request.args.get("page", 1, type=int)
+    notes, total = services.inbox(current_user, page=page)
+    pages = max(1, -(-total // 30))
+    return render_template("notify/inbox.html", notes=notes, total=total, page=page, pages=pages)
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def mark_read():
+    """Mark one notification (or all of them) read."""
+    note_id = request.form.get("id", type=int)
+    services.mark_read(current_user, [note_id] if note_id else None, now=utcnow())
+    db.session.commit()
+    if note_id and request.form.get("next", "").startswith("/"):
+        return redirect(request.form["next"])
+    return redirect(url_for("notify.inbox"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Show the person's own details and let them choose how they get email."""
+    form = EmailModeForm(email_mode=current_user.email_mode.value)
+    if form.validate_on_submit():
+        before = current_user.email_mode
+        current_user.email_mode = EmailMode(form.email_mode.data)
+        record(
+            "user.email_mode_changed",
+            current_user,
+            actor=current_user,
+            now=utcnow(),
+            before={"email_mode": before},
+            after={"email_mode": current_user.email_mode},
+        )
+        db.session.commit()
+        flash(_("Đã lưu cách nhận thông báo."), "success")
+        return redirect(url_for("notify.profile"))
+    return render_template("notify/profile.html", form=form)

@@ -1,0 +1,1 @@
+"""Reminders before deadlines, warnings after them, urging leaders, escalation records."""

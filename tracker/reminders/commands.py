@@ -1,0 +1,71 @@
+"""``tracker sweep``, ``tracker deliver``, ``tracker digest`` and ``tracker scheduler``."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from tracker.clock import local_zone, utcnow
+from tracker.reminders import jobs
+
+
+class Instant(click.ParamType):
+    """An ISO-8601 date or time; without a zone it is Hà Nội's local time."""
+
+    name = "ISO-8601"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"không đọc được thời điểm {value!r}; ví dụ: 2026-12-15T08:00", param, ctx)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=local_zone())
+        return moment.astimezone(UTC)
+
+
+@click.command("sweep")
+@click.option("--now", type=Instant(), default=None, help="Quét như thể lúc này (ISO-8601).")
+@with_appcontext
+def sweep_command(now: datetime | None) -> None:
+    """Run one sweep and print what it created, by kind."""
+    result = jobs.run_job("sweep", lambda at: jobs.describe(jobs.sweep_job(at)), now or utcnow())
+    if result is None:
+        # Not an error: another scheduler is doing this very work right now.
+        click.echo("Một tiến trình khác đang quét; lần quét này bỏ qua.")
+        return
+    click.echo(f"Đã quét: {result}.")
+
+
+@click.command("deliver")
+@click.option("--now", type=Instant(), default=None, help="Gửi như thể lúc này (ISO-8601).")
+@with_appcontext
+def deliver_command(now: datetime | None) -> None:
+    """Send the emails waiting in the outbox once."""
+    click.echo(jobs.run_job("deliver", jobs.deliver_job, now or utcnow()) or "Đang bận.")
+
+
+@click.command("digest")
+@click.option("--now", type=Instant(), default=None, help="Gửi như thể lúc này (ISO-8601).")
+@with_appcontext
+def digest_command(now: datetime | None) -> None:
+    """Send the morning digest emails once."""
+    click.echo(jobs.run_job("digest", jobs.digest_job, now or utcnow()) or "Đang bận.")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler process: the sweep, the morning digest and email delivery."""
+    from tracker.reminders.scheduler import build_scheduler
+
+    scheduler = build_scheduler(current_app._get_current_object())
+    click.echo("Bộ lập lịch đang chạy (Ctrl+C để dừng).")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()

@@ -1,0 +1,146 @@
+"""Sở Nội vụ's queue of escalation records, each record, and the conclusion form."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.clock import utcnow
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.org.models import Field, Role, Unit, User, UserRole
+from tracker.reminders import services
+from tracker.tasks.forms import VnDateField
+
+bp = Blueprint("escalations", __name__, url_prefix="/escalations")
+
+
+class ConclusionForm(FlaskForm):
+    outcome = SelectField(
+        _l("Kết luận"), choices=[(k.value, _l(v)) for k, v in services.OUTCOME_LABELS.items()]
+    )
+    note = TextAreaField(_l("Nhận xét, căn cứ"), validators=[DataRequired(), Length(max=20000)])
+    corrects_id = HiddenField()
+    submit = SubmitField(_l("Ghi kết luận"))
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    unit_id = SelectField(
+        _l("Đơn vị"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
+    )
+    field_id = SelectField(
+        _l("Lĩnh vực"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
+    )
+    supervisor_id = SelectField(
+        _l("Lãnh đạo phụ trách"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
+    )
+    status = SelectField(
+        _l("Tình trạng"),
+        validators=[Optional()],
+        choices=[("", "—"), ("open", _l("Chưa kết luận")), ("concluded", _l("Đã kết luận"))],
+    )
+    opened_from = VnDateField(_l("Mở từ ngày"), validators=[Optional()])
+    opened_to = VnDateField(_l("đến ngày"), validators=[Optional()])
+
+
+def _filter_choices(form: FilterForm) -> None:
+    none = [(None, "—")]
+    form.unit_id.choices = none + [
+        (u.id, u.name) for u in db.session.scalars(sa.select(Unit).order_by(Unit.name))
+    ]
+    form.field_id.choices = none + [
+        (f.id, f.name) for f in db.session.scalars(sa.select(Field).order_by(Field.name))
+    ]
+    leaders = db.session.execute(
+        sa.select(User.id, User.full_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.LEADER)
+        .order_by(User.full_name)
+    )
+    form.supervisor_id.choices = none + [(i, n) for i, n in leaders]
+
+
+@bp.route("")
+@login_required
+def queue():
+    """List the escalation records the person may see, with filters."""
+    form = FilterForm(request.args)
+    _filter_choices(form)
+    if not form.validate():
+        for field in form:
+            field.data, field.errors = None, []
+    filters = services.EscalationFilters(
+        unit_id=form.unit_id.data,
+        field_id=form.field_id.data,
+        supervisor_id=form.supervisor_id.data,
+        status=form.status.data or None,
+        opened_from=form.opened_from.data,
+        opened_to=form.opened_to.data,
+    )
+    page = request.args.get("page", 1, type=int)
+    rows, total = services.list_escalations(current_user, filters, page=page)
+    return render_template(
+        "escalations/queue.html",
+        form=form,
+        rows=rows,
+        total=total,
+        outcomes=services.OUTCOME_LABELS,
+    )
+
+
+def _show(escalation, form=None, status=200):
+    notices, updates = services.escalation_evidence(escalation)
+    if form is None and services.may_conclude(current_user):
+        form = ConclusionForm(formdata=None)
+        if escalation.conclusions:
+            form.corrects_id.data = str(escalation.conclusions[-1].id)
+    return render_template(
+        "escalations/detail.html",
+        escalation=escalation,
+        notices=notices,
+        updates=updates,
+        form=form,
+        outcomes=services.OUTCOME_LABELS,
+    ), status
+
+
+@bp.route("/<int:escalation_id>")
+@login_required
+def detail(escalation_id: int):
+    """Show one record with every notice and the progress reports since the deadline."""
+    return _show(services.get_escalation(escalation_id, current_user))
+
+
+@bp.route("/<int:escalation_id>/conclusion", methods=["POST"])
+@login_required
+def conclude(escalation_id: int):
+    """Record a conclusion (or a correction of the latest one)."""
+    escalation = services.get_escalation(escalation_id, current_user)
+    form = ConclusionForm()
+    if not form.validate_on_submit():
+        return _show(escalation, form, 422)
+    try:
+        services.conclude(
+            escalation,
+            actor=current_user,
+            now=utcnow(),
+            outcome=form.outcome.data,
+            note=form.note.data,
+            corrects_id=int(form.corrects_id.data) if form.corrects_id.data else None,
+        )
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _show(services.get_escalation(escalation_id, current_user), form, 422)
+    flash(_("Đã ghi kết luận."), "success")
+    return redirect(url_for("escalations.detail", escalation_id=escalation.id))

@@ -1,0 +1,66 @@
+"""The scheduler process (APScheduler 3, blocking): never started inside a web worker."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+
+from tracker.clock import local_zone
+from tracker.reminders import jobs
+
+logger = logging.getLogger(__name__)
+
+
+def _in_app(app: Flask, name: str, work) -> callable:
+    def run() -> None:
+        with app.app_context():
+            try:
+                summary = jobs.run_job(name, work)
+            except Exception:  # noqa: BLE001 - logged in run_job; the next run tries again
+                return
+            if summary:
+                logger.info("Job %s: %s", name, summary)
+
+    return run
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """Return a scheduler with the sweep, the digest and the outbox delivery."""
+    with app.app_context():
+        zone = local_zone()
+    config = app.config
+    hour, minute = (int(part) for part in config["DIGEST_TIME"].split(":"))
+    scheduler = BlockingScheduler(
+        timezone=zone,
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": 3600,
+        },
+    )
+    sweep = _in_app(app, "sweep", lambda now: jobs.describe(jobs.sweep_job(now)))
+    scheduler.add_job(
+        sweep,
+        IntervalTrigger(minutes=config["SWEEP_INTERVAL_MINUTES"]),
+        id="sweep",
+        name="Quét nhắc hạn, cảnh báo",
+    )
+    scheduler.add_job(
+        _in_app(app, "digest", jobs.digest_job),
+        CronTrigger(hour=hour, minute=minute, timezone=zone),
+        id="digest",
+        name="Thư tổng hợp buổi sáng",
+    )
+    scheduler.add_job(
+        _in_app(app, "deliver", jobs.deliver_job),
+        IntervalTrigger(seconds=config["DELIVERY_INTERVAL_SECONDS"]),
+        id="deliver",
+        name="Gửi thư trong hàng đợi",
+    )
+    # Catch up at start: a scheduler that was down sends what is due straight away.
+    scheduler.add_job(sweep, id="sweep-at-start", name="Quét khi khởi động")
+    return scheduler

@@ -1,0 +1,185 @@
+"""Escalation records: who may see them, and the inspector's conclusions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker.audit.services import record
+from tracker.errors import NotFound, PermissionDenied, TransitionError, ValidationError
+from tracker.extensions import db
+from tracker.org.models import Field, Role, User
+from tracker.reminders.models import (
+    Conclusion,
+    Escalation,
+    EscalationStatus,
+    Outcome,
+    Reminder,
+)
+from tracker.tasks.models import ProgressUpdate, Task
+
+logger = logging.getLogger(__name__)
+
+OUTCOME_LABELS = {
+    Outcome.NO_FAULT: "Nguyên nhân khách quan, không có lỗi",
+    Outcome.REMINDER: "Nhắc nhở",
+    Outcome.CRITICISM: "Phê bình",
+    Outcome.DISCIPLINE: "Đề nghị xem xét kỷ luật",
+    Outcome.TRANSFER: "Đề nghị điều chuyển công tác",
+}
+
+
+def visible_escalations_clause(user: User) -> sa.ColumnElement[bool]:
+    """Return the SQL condition for the escalation records the user may see."""
+    if not user.is_active:
+        return sa.false()
+    if user.has_role(Role.INSPECTOR, Role.ASSIGNER):
+        return sa.true()
+    clauses = []
+    if user.has_role(Role.LEADER):
+        led = sa.select(Field.id).where(Field.leader_id == user.id)
+        in_field = sa.select(Task.id).where(Task.field_id.in_(led))
+        clauses += [Escalation.supervisor_id == user.id, Escalation.task_id.in_(in_field)]
+    if user.has_role(Role.UNIT_HEAD):
+        clauses.append(Escalation.lead_unit_id == user.unit_id)
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def may_conclude(user: User) -> bool:
+    """Tell whether the user records conclusions (Sở Nội vụ's inspectors)."""
+    return user.is_active and user.has_role(Role.INSPECTOR)
+
+
+@dataclass
+class EscalationFilters:
+    unit_id: int | None = None
+    field_id: int | None = None
+    supervisor_id: int | None = None
+    status: str | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+
+
+def list_escalations(
+    user: User, filters: EscalationFilters, *, page: int = 1, per_page: int = 30
+) -> tuple[list[Escalation], int]:
+    """Return one page of the escalation records the user may see, newest first."""
+    query = sa.select(Escalation).where(visible_escalations_clause(user))
+    if filters.unit_id:
+        query = query.where(Escalation.lead_unit_id == filters.unit_id)
+    if filters.supervisor_id:
+        query = query.where(Escalation.supervisor_id == filters.supervisor_id)
+    if filters.field_id:
+        query = query.where(
+            Escalation.task_id.in_(sa.select(Task.id).where(Task.field_id == filters.field_id))
+        )
+    if filters.status in {s.value for s in EscalationStatus}:
+        query = query.where(Escalation.status == filters.status)
+    if filters.opened_from:
+        query = query.where(Escalation.opened_on >= filters.opened_from)
+    if filters.opened_to:
+        query = query.where(Escalation.opened_on <= filters.opened_to)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(Escalation.opened_at.desc(), Escalation.id.desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+        .options(
+            selectinload(Escalation.task).selectinload(Task.lead_unit),
+            selectinload(Escalation.accountable_user),
+            selectinload(Escalation.supervisor),
+            selectinload(Escalation.conclusions),
+        )
+    ).all()
+    return list(rows), total
+
+
+def get_escalation(escalation_id: int, user: User) -> Escalation:
+    """Load an escalation record the user may see, or raise NotFound."""
+    found = db.session.scalar(
+        sa.select(Escalation).where(
+            Escalation.id == escalation_id, visible_escalations_clause(user)
+        )
+    )
+    if found is None:
+        raise NotFound("Không tìm thấy hồ sơ.")
+    return found
+
+
+def escalation_evidence(escalation: Escalation) -> tuple[list[Reminder], list[ProgressUpdate]]:
+    """Return every notice sent about the task, and the progress reports since its deadline."""
+    notices = db.session.scalars(
+        sa.select(Reminder)
+        .where(Reminder.task_id == escalation.task_id)
+        .order_by(Reminder.created_at, Reminder.id)
+        .options(selectinload(Reminder.milestone))
+    ).all()
+    updates = db.session.scalars(
+        sa.select(ProgressUpdate)
+        .where(ProgressUpdate.task_id == escalation.task_id)
+        .order_by(ProgressUpdate.created_at)
+    ).all()
+    since = [u for u in updates if u.created_at.date() >= escalation.deadline]
+    return list(notices), since
+
+
+def conclude(
+    escalation: Escalation,
+    *,
+    actor: User,
+    now: datetime,
+    outcome: str,
+    note: str,
+    corrects_id: int | None = None,
+) -> Conclusion:
+    """Record the inspector's conclusion; a concluded record is only ever corrected."""
+    if not may_conclude(actor):
+        raise PermissionDenied("Chỉ Sở Nội vụ (thanh tra) được kết luận hồ sơ.")
+    try:
+        outcome = Outcome(outcome)
+    except ValueError as exc:
+        raise ValidationError(
+            "Hình thức kết luận không hợp lệ.", fields={"outcome": "không hợp lệ"}
+        ) from exc
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(
+            "Hãy ghi rõ nhận xét, căn cứ của kết luận.", fields={"note": "bắt buộc"}
+        )
+    latest = escalation.conclusions[-1] if escalation.conclusions else None
+    if latest is None and corrects_id is not None:
+        raise ValidationError("Hồ sơ chưa có kết luận để đính chính.")
+    if latest is not None and corrects_id != latest.id:
+        raise TransitionError(
+            "Hồ sơ đã có kết luận; chỉ có thể đính chính kết luận mới nhất bằng một kết luận mới."
+        )
+    conclusion = Conclusion(
+        escalation=escalation,
+        outcome=outcome,
+        note=note[:20000],
+        concluded_by_id=actor.id,
+        concluded_at=now,
+        corrects_id=corrects_id,
+    )
+    db.session.add(conclusion)
+    escalation.status = EscalationStatus.CONCLUDED
+    db.session.flush()
+    record(
+        "task.escalation_concluded",
+        escalation.task,
+        actor=actor,
+        now=now,
+        after={
+            "escalation_id": escalation.id,
+            "conclusion_id": conclusion.id,
+            "outcome": outcome,
+            "note": note,
+            "corrects_id": corrects_id,
+        },
+    )
+    logger.info("Escalation %s concluded (%s) by %s", escalation.id, outcome, actor.username)
+    return conclusion
