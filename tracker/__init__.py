@@ -73,12 +73,20 @@ def register_blueprints(app: Flask) -> None:
     from tracker.calendar.routes import bp as calendar_bp
     from tracker.notify.routes import bp as notify_bp
     from tracker.org.routes import bp as org_bp
+    from tracker.reminders.admin import bp as reminder_rules_bp
     from tracker.reminders.routes import bp as escalations_bp
     from tracker.tasks.documents import bp as documents_bp
     from tracker.tasks.routes import bp as tasks_bp
 
     for blueprint in (
-        auth_bp, tasks_bp, documents_bp, org_bp, calendar_bp, notify_bp, escalations_bp
+        auth_bp,
+        tasks_bp,
+        documents_bp,
+        org_bp,
+        calendar_bp,
+        notify_bp,
+        escalations_bp,
+        reminder_rules_bp,
     ):
         app.register_blueprint(blueprint)
 
