@@ -13,3 +13,5 @@ if [ -n "$extras" ]; then
 else
   .venv/bin/python -m pip install --quiet -e .
 fi
+# Compile the translations (the .mo files are build output, not committed).
+.venv/bin/pybabel compile -d tracker/translations --statistics

@@ -273,3 +273,83 @@ def test_messages_say_what_when_and_where(org, now):
     assert "Căn cứ: Kế hoạch 171-KH/TU" in warning.body
     assert "Còn thiếu: đơn vị chủ trì chưa tiếp nhận nhiệm vụ" in warning.body
     assert warning.body.rstrip().endswith(f"/tasks/{warning.task_id}")
+
+
+def test_a_pending_extension_request_does_not_stop_the_clock(org, now):
+    task = issued_task(org, now, due_date=DUE)
+    services.request_extension(
+        task,
+        actor=org.head_a,
+        now=at(date(2026, 11, 12)),
+        new_due_date=date(2026, 12, 15),
+        reason="Chờ ý kiến",
+    )
+    db.session.commit()
+    sweep(wd(DUE, 1))
+    assert ("warning", DUE, wd(DUE, 1), 1, False) in _ladder(task.id)
+
+
+KILLED_SWEEP = """
+import os, signal, sys
+from datetime import datetime
+from tracker import create_app
+from tracker.extensions import db
+from tracker.reminders import messages, sweep
+
+def die(*args, **kwargs):
+    # The notices are inserted, nothing is committed yet: the process dies here.
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if sys.argv[2] == "kill":
+    messages.notify_reminders = die
+app = create_app()
+with app.app_context():
+    sweep.run_sweep(datetime.fromisoformat(sys.argv[1]))
+    db.session.commit()
+"""
+
+
+def test_a_sweep_killed_halfway_and_run_again_completes_without_duplicates(app, org, now):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    issued_task(org, now, due_date=DUE)
+    moment = at(wd(DUE, 12)).isoformat()
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": "test",
+    }
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_SWEEP, moment, "kill"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    db.session.rollback()
+    assert db.session.query(Reminder).count() == 0  # the killed transaction left nothing
+    db.session.rollback()  # and this test holds no lock while the sweep runs again
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_SWEEP, moment, "run"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    again = subprocess.run(
+        [sys.executable, "-c", KILLED_SWEEP, moment, "run"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        text=True,
+    )
+    assert again.returncode == 0
+    db.session.rollback()
+    kinds = sorted(k.value for k in db.session.scalars(sa.select(Reminder.kind)))
+    assert kinds == ["reminder"] * 3 + ["urging", "warning"]
+    assert db.session.query(Escalation).count() == 1
+    assert verify_chain().ok

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from flask import Flask, render_template, request, session
+from flask import Flask, flash, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from wtforms import FieldList
 
 from tracker.clock import local_zone
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, ValidationError
 from tracker.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,30 @@ def format_moment(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M")
+
+
+def show_form_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a refusal next to the fields it names; flash it when no field can show it.
+
+    ``aliases`` maps a service's field name to the form's where they differ. List fields
+    (rows of coordinating units, milestones) cannot hold a message; the flash says it.
+    """
+    placed = False
+    for name, reason in error.fields.items():
+        field = form._fields.get((aliases or {}).get(name, name))
+        if field is not None and not isinstance(field, FieldList):
+            message = error.message if len(error.fields) == 1 else reason
+            field.errors = [*field.errors, message]
+            placed = True
+    if placed and len(error.fields) == 1:
+        flash(_("Chưa lưu được. Hãy sửa nội dung được đánh dấu bên dưới."), "danger")
+    else:
+        flash(error.message, "danger")
+
+
+def form_status() -> int:
+    """Answer 422 to a form posted with invalid input, 200 to a plain GET."""
+    return 422 if request.method == "POST" else 200
 
 
 def _security_headers(response):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from tracker.clock import utcnow
 from tracker.errors import ValidationError
@@ -18,31 +17,12 @@ from tracker.extensions import db
 from tracker.org import forms, services
 from tracker.org.models import Role, UnitKind
 from tracker.org.permissions import admin_required, get_field, get_unit, get_user
+from tracker.pages import form_status, show_form_errors
 
 bp = Blueprint("org", __name__, url_prefix="/admin")
 
 # Services name some fields differently from the forms.
 _FORM_FIELD = {"role": "roles"}
-
-
-def _show_errors(form: FlaskForm, error: ValidationError) -> None:
-    """Put a refusal next to the fields it names; flash it when no field can show it."""
-    placed = False
-    for name, reason in error.fields.items():
-        field = form._fields.get(_FORM_FIELD.get(name, name))
-        if field is not None:
-            message = error.message if len(error.fields) == 1 else reason
-            field.errors = [*field.errors, message]
-            placed = True
-    if placed:
-        flash(_("Chưa lưu được. Hãy sửa nội dung được đánh dấu bên dưới."), "danger")
-    else:
-        flash(error.message, "danger")
-
-
-def _form_status() -> int:
-    """Answer 422 to a form posted with invalid input, 200 to a plain GET."""
-    return 422 if request.method == "POST" else 200
 
 
 def _unit_or_none(unit_id: int | None):
@@ -91,11 +71,11 @@ def new_unit():
             db.session.commit()
         except ValidationError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_form_errors(form, error, _FORM_FIELD)
             return render_template("org/unit_form.html", form=form, unit=None), 422
         flash(_("Đã tạo đơn vị %(name)s.", name=unit.name), "success")
         return redirect(url_for("org.units"))
-    return render_template("org/unit_form.html", form=form, unit=None), _form_status()
+    return render_template("org/unit_form.html", form=form, unit=None), form_status()
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
@@ -122,11 +102,11 @@ def edit_unit(unit_id: int):
             db.session.commit()
         except ValidationError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_form_errors(form, error, _FORM_FIELD)
             return render_template("org/unit_form.html", form=form, unit=unit), 422
         flash(_("Đã lưu đơn vị %(name)s.", name=unit.name), "success")
         return redirect(url_for("org.units"))
-    return render_template("org/unit_form.html", form=form, unit=unit), _form_status()
+    return render_template("org/unit_form.html", form=form, unit=unit), form_status()
 
 
 def _set_unit_active(unit_id: int, active: bool):
@@ -218,11 +198,11 @@ def new_user():
             db.session.commit()
         except ValidationError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_form_errors(form, error, _FORM_FIELD)
             return render_template("org/user_new.html", form=form), 422
         flash(_("Đã tạo người dùng %(username)s.", username=user.username), "success")
         return redirect(url_for("org.edit_user", user_id=user.id))
-    return render_template("org/user_new.html", form=form), _form_status()
+    return render_template("org/user_new.html", form=form), form_status()
 
 
 def _render_user(user, form=None, password_form=None, status=200):
@@ -265,7 +245,7 @@ def edit_user(user_id: int):
         db.session.commit()
     except ValidationError as error:
         db.session.rollback()
-        _show_errors(form, error)
+        show_form_errors(form, error, _FORM_FIELD)
         return _render_user(user, form=form, status=422)
     flash(_("Đã lưu thông tin của %(username)s.", username=user.username), "success")
     return redirect(url_for("org.edit_user", user_id=user.id))
@@ -285,7 +265,7 @@ def reset_password(user_id: int):
         db.session.commit()
     except ValidationError as error:
         db.session.rollback()
-        _show_errors(password_form, error)
+        show_form_errors(password_form, error, _FORM_FIELD)
         return _render_user(user, password_form=password_form, status=422)
     flash(_("Đã đặt lại mật khẩu cho %(username)s.", username=user.username), "success")
     return redirect(url_for("org.edit_user", user_id=user.id))
@@ -353,11 +333,11 @@ def new_field():
             db.session.commit()
         except ValidationError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_form_errors(form, error, _FORM_FIELD)
             return render_template("org/field_form.html", form=form, field=None), 422
         flash(_("Đã tạo lĩnh vực %(name)s.", name=field.name), "success")
         return redirect(url_for("org.fields"))
-    return render_template("org/field_form.html", form=form, field=None), _form_status()
+    return render_template("org/field_form.html", form=form, field=None), form_status()
 
 
 @bp.route("/fields/<int:field_id>", methods=["GET", "POST"])
@@ -382,8 +362,8 @@ def edit_field(field_id: int):
             db.session.commit()
         except ValidationError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_form_errors(form, error, _FORM_FIELD)
             return render_template("org/field_form.html", form=form, field=field), 422
         flash(_("Đã lưu lĩnh vực %(name)s.", name=field.name), "success")
         return redirect(url_for("org.fields"))
-    return render_template("org/field_form.html", form=form, field=field), _form_status()
+    return render_template("org/field_form.html", form=form, field=field), form_status()

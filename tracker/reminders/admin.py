@@ -15,6 +15,7 @@ from tracker.clock import utcnow
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.org.permissions import admin_required
+from tracker.pages import show_form_errors
 from tracker.reminders import rules
 from tracker.reminders.models import ReminderRule
 
@@ -116,10 +117,7 @@ def save_rule(rule_id: int | None = None):
         db.session.commit()
     except ValidationError as error:
         db.session.rollback()
-        for name, message in error.fields.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
-        flash(error.message, "danger")
+        show_form_errors(form, error)
         return _page(rule_form=form, editing=rule, status=422)
     flash(_("Đã lưu quy tắc."), "success")
     return redirect(url_for("reminder_rules.index"))

@@ -16,6 +16,7 @@ from tracker.clock import local_date, utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.extensions import db
 from tracker.org.models import Role
+from tracker.pages import form_status, show_form_errors
 from tracker.tasks import queries, services
 from tracker.tasks.classification import CATEGORY_LABELS, AsOf, category_sql
 from tracker.tasks.forms import VnDateField
@@ -106,12 +107,8 @@ def new_document():
             db.session.commit()
         except ValidationError as error:
             db.session.rollback()
-            for name, message in error.fields.items():
-                if name in form:
-                    form[name].errors = [*form[name].errors, message]
-            flash(error.message, "danger")
+            show_form_errors(form, error)
             return render_template("documents/form.html", form=form), 422
         flash(_("Đã đăng ký văn bản %(number)s.", number=document.number), "success")
         return redirect(url_for("documents.document_detail", document_id=document.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("documents/form.html", form=form), status
+    return render_template("documents/form.html", form=form), form_status()

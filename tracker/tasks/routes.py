@@ -9,12 +9,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms import FieldList
 
 from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
 from tracker.errors import ConflictError, IncompleteTaskError, TrackerError, ValidationError
 from tracker.extensions import db
+from tracker.pages import show_form_errors
 from tracker.tasks import forms as f
 from tracker.tasks import queries, services
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
@@ -116,14 +116,12 @@ def _task_form(task: Task | None = None) -> f.TaskForm:
 
 def _show_errors(form: f.TaskForm, error: ValidationError) -> None:
     if isinstance(error, IncompleteTaskError):
+        # Each missing "rõ" is shown next to its first field, and all of them in the flash.
         for key, message in error.fields.items():
             getattr(form, f.CLARITY_FIELDS[key]).errors.append(message)
+        flash(error.message, "danger")
         return
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        # List fields (coordinating units, milestones) get the flashed message instead.
-        if field is not None and not isinstance(field, FieldList):
-            field.errors = [*field.errors, message]
+    show_form_errors(form, error)
 
 
 def _render_task_form(form, task, status=200, checklist=None, conflict=None):
@@ -172,7 +170,6 @@ def _save(form: f.TaskForm, task: Task | None):
     except ValidationError as error:
         db.session.rollback()
         _show_errors(form, error)
-        flash(error.message, "danger")
         stored = db.session.get(Task, task.id) if task is not None and task.id else None
         missing = error.fields if isinstance(error, IncompleteTaskError) else None
         return _render_task_form(form, stored, 422, checklist=missing)
@@ -275,11 +272,7 @@ def _act(task: Task, action: Action, form, run, done_message: str):
         db.session.commit()
     except ValidationError as error:
         db.session.rollback()
-        for name, message in error.fields.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = [*field.errors, message]
-        flash(error.message, "danger")
+        show_form_errors(form, error)
         return _detail(db.session.get(Task, task.id), {action.value: form}, 422)
     except TrackerError:
         db.session.rollback()
