@@ -138,3 +138,18 @@ def test_counts_per_category_come_from_one_query(org, now):
     cat = category_sql(AsOf.of(DUE + timedelta(days=3), load_calendar())).label("category")
     counts = dict(db.session.execute(sa.select(cat, sa.func.count()).group_by(cat)).all())
     assert counts == {"done_late": 1, "on_track": 1, "draft": 1}
+
+
+def test_as_of_a_day_before_an_extension_was_granted_the_old_due_date_counts(org, now):
+    task = in_progress_task(org, now, due_date=DUE)
+    request = services.request_extension(
+        task, actor=org.head_a, now=at(DUE), new_due_date=DUE + timedelta(days=14), reason="Chờ"
+    )
+    granted = DUE + timedelta(days=4)  # decided four days after the due date had passed
+    services.decide_extension(request, actor=org.assigner, now=at(granted), approve=True)
+    db.session.commit()
+    assert category(task, DUE + timedelta(days=2)) == Category.OVERDUE  # as it stood then
+    assert category(task, granted) == Category.ON_TRACK
+    _finish(org, task, submitted=DUE + timedelta(days=10))
+    assert category(task, DUE + timedelta(days=10)) == Category.DONE_ON_TIME
+    assert category(task, DUE + timedelta(days=2)) == Category.OVERDUE

@@ -14,8 +14,8 @@ As of a local date D:
 - ``due_soon``: on track, not yet reported, and due within the next
   ``DUE_SOON_WORKING_DAYS`` working days.
 
-The due date used is the task's current one; past dates that must reflect an extension
-granted later read the deadline history (``TaskDeadline``).
+The due date is the one in force on D: an extension granted after D does not make the
+task look on time on D (the history is in ``TaskDeadline``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from flask import current_app
 
 from tracker.calendar.services import WorkingCalendar
 from tracker.clock import local_midnight
-from tracker.tasks.models import Task, TaskState
+from tracker.tasks.models import Task, TaskDeadline, TaskState
 
 
 class Category(enum.StrEnum):
@@ -70,6 +70,32 @@ class AsOf:
         )
 
 
+def due_sql(as_of: AsOf) -> sa.ColumnElement[date]:
+    """Return the SQL expression of each task's due date as it stood at the end of the day."""
+    in_force = (
+        sa.select(TaskDeadline.due_date)
+        .where(TaskDeadline.task_id == Task.id, TaskDeadline.effective_at < as_of.end_of_day)
+        .order_by(TaskDeadline.effective_at.desc(), TaskDeadline.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    # Only an extended task has more than one due date; the others need no lookup.
+    return sa.case(
+        (Task.due_date == Task.original_due_date, Task.due_date),
+        else_=sa.func.coalesce(in_force, Task.due_date),
+    )
+
+
+def due_date_of(task: Task, as_of: AsOf) -> date | None:
+    """Return one loaded task's due date as it stood at the end of the day (mirrors due_sql)."""
+    if task.due_date == task.original_due_date:
+        return task.due_date
+    in_force = [d for d in task.deadlines if d.effective_at < as_of.end_of_day]
+    if not in_force:
+        return task.due_date
+    return max(in_force, key=lambda d: (d.effective_at, d.id)).due_date
+
+
 def _judged_on_sql(as_of: AsOf) -> sa.ColumnElement[date]:
     reported = sa.and_(
         Task.state.in_([TaskState.SUBMITTED, TaskState.COMPLETED]),
@@ -80,6 +106,7 @@ def _judged_on_sql(as_of: AsOf) -> sa.ColumnElement[date]:
 
 def category_sql(as_of: AsOf) -> sa.ColumnElement[str]:
     """Return the SQL expression giving each task's category as of ``as_of.day``."""
+    due = due_sql(as_of)
     return sa.case(
         (
             sa.or_(Task.state == TaskState.DRAFT, Task.issued_at >= as_of.end_of_day),
@@ -92,11 +119,11 @@ def category_sql(as_of: AsOf) -> sa.ColumnElement[str]:
         (
             sa.and_(Task.state == TaskState.COMPLETED, Task.completed_at < as_of.end_of_day),
             sa.case(
-                (Task.completed_on <= Task.due_date, sa.literal(Category.DONE_ON_TIME.value)),
+                (Task.completed_on <= due, sa.literal(Category.DONE_ON_TIME.value)),
                 else_=sa.literal(Category.DONE_LATE.value),
             ),
         ),
-        (Task.due_date < _judged_on_sql(as_of), sa.literal(Category.OVERDUE.value)),
+        (due < _judged_on_sql(as_of), sa.literal(Category.OVERDUE.value)),
         else_=sa.literal(Category.ON_TRACK.value),
     )
 
@@ -106,7 +133,7 @@ def due_soon_sql(as_of: AsOf) -> sa.ColumnElement[bool]:
     return sa.and_(
         category_sql(as_of) == Category.ON_TRACK.value,
         Task.state != TaskState.SUBMITTED,
-        Task.due_date <= as_of.due_soon_until,
+        due_sql(as_of) <= as_of.due_soon_until,
     )
 
 
@@ -116,14 +143,15 @@ def category_of(task: Task, as_of: AsOf) -> Category:
         return Category.DRAFT
     if task.state == TaskState.WITHDRAWN and task.withdrawn_at < as_of.end_of_day:
         return Category.WITHDRAWN
+    due = due_date_of(task, as_of)
     if task.state == TaskState.COMPLETED and task.completed_at < as_of.end_of_day:
-        on_time = task.completed_on <= task.due_date
+        on_time = task.completed_on <= due
         return Category.DONE_ON_TIME if on_time else Category.DONE_LATE
     reported = (
         task.state in (TaskState.SUBMITTED, TaskState.COMPLETED) and task.submitted_on <= as_of.day
     )
     judged_on = task.submitted_on if reported else as_of.day
-    return Category.OVERDUE if task.due_date < judged_on else Category.ON_TRACK
+    return Category.OVERDUE if due < judged_on else Category.ON_TRACK
 
 
 def is_due_soon(task: Task, as_of: AsOf) -> bool:
@@ -131,5 +159,5 @@ def is_due_soon(task: Task, as_of: AsOf) -> bool:
     return (
         category_of(task, as_of) == Category.ON_TRACK
         and task.state != TaskState.SUBMITTED
-        and task.due_date <= as_of.due_soon_until
+        and due_date_of(task, as_of) <= as_of.due_soon_until
     )
