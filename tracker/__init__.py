@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.calendar.routes import bp as calendar_bp
     from tracker.notify.routes import bp as notify_bp
     from tracker.org.routes import bp as org_bp
+    from tracker.oversight.routes import bp as oversight_bp
     from tracker.reminders.admin import bp as reminder_rules_bp
     from tracker.reminders.routes import bp as escalations_bp
     from tracker.tasks.documents import bp as documents_bp
@@ -86,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
         calendar_bp,
         notify_bp,
         escalations_bp,
-        reminder_rules_bp,
+        reminder_rules_bp, oversight_bp,
     ):
         app.register_blueprint(blueprint)
 

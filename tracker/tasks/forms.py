@@ -23,8 +23,10 @@ from wtforms.widgets import TextInput
 
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, User, UserRole
+from tracker.tasks.classification import CATEGORY_LABELS
 from tracker.tasks.evidence import Upload
 from tracker.tasks.models import Priority, SourceDocument, Task
+from tracker.tasks.queries import TaskFilters
 from tracker.tasks.services import CoordinationInput, MilestoneInput, TaskInput
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -339,3 +341,39 @@ class FilterForm(FlaskForm):
     due_from = VnDateField(_l("Hạn từ ngày"), validators=[Optional()])
     due_to = VnDateField(_l("đến ngày"), validators=[Optional()])
     sort = SelectField(_l("Sắp xếp"), validators=[Optional()])
+
+    def load_choices(self) -> None:
+        """Fill the drop-down lists (the same choices as the task form's)."""
+        helper = TaskForm(meta={"csrf": False}, formdata=None)
+        helper.load_choices()
+        self.unit_id.choices = helper.lead_unit_id.choices
+        self.field_id.choices = helper.field_id.choices
+        self.document_id.choices = helper.document_id.choices
+        self.supervisor_id.choices = helper.supervisor_id.choices
+        self.category.choices = (
+            [("", "—")]
+            + [(c.value, label) for c, label in CATEGORY_LABELS.items()]
+            + [("due_soon", _l("Sắp đến hạn"))]
+        )
+        self.sort.choices = [
+            ("due", _l("Hạn gần nhất trước")),
+            ("-due", _l("Hạn xa nhất trước")),
+            ("new", _l("Mới tạo trước")),
+            ("title", _l("Tên nhiệm vụ")),
+        ]
+
+    def to_filters(self) -> TaskFilters:
+        """Return the chosen filters ("due soon" is a flag, not a category)."""
+        due_soon = self.category.data == "due_soon"
+        return TaskFilters(
+            category=None if due_soon else (self.category.data or None),
+            due_soon=due_soon,
+            unit_id=self.unit_id.data,
+            field_id=self.field_id.data,
+            document_id=self.document_id.data,
+            supervisor_id=self.supervisor_id.data,
+            due_from=self.due_from.data,
+            due_to=self.due_to.data,
+            q=self.q.data or "",
+            sort=self.sort.data or "due",
+        )

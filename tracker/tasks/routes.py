@@ -45,47 +45,12 @@ def my_work():
     return render_template("tasks/my_work.html", work=work, labels=CATEGORY_LABELS)
 
 
-def _filters_from(form: f.FilterForm) -> queries.TaskFilters:
-    return queries.TaskFilters(
-        category=form.category.data or None,
-        due_soon=form.category.data == "due_soon",
-        unit_id=form.unit_id.data,
-        field_id=form.field_id.data,
-        document_id=form.document_id.data,
-        supervisor_id=form.supervisor_id.data,
-        due_from=form.due_from.data,
-        due_to=form.due_to.data,
-        q=form.q.data or "",
-        sort=form.sort.data or "due",
-    )
-
-
-def _load_filter_choices(form: f.FilterForm) -> None:
-    helper = f.TaskForm(meta={"csrf": False}, formdata=None)
-    helper.load_choices()
-    form.unit_id.choices = helper.lead_unit_id.choices
-    form.field_id.choices = helper.field_id.choices
-    form.document_id.choices = helper.document_id.choices
-    form.supervisor_id.choices = helper.supervisor_id.choices
-    form.category.choices = (
-        [("", "—")]
-        + [(c.value, _(label)) for c, label in CATEGORY_LABELS.items()]
-        + [("due_soon", _("Sắp đến hạn"))]
-    )
-    form.sort.choices = [
-        ("due", _("Hạn gần nhất trước")),
-        ("-due", _("Hạn xa nhất trước")),
-        ("new", _("Mới tạo trước")),
-        ("title", _("Tên nhiệm vụ")),
-    ]
-
-
 @bp.route("/tasks")
 @login_required
 def task_list():
     """List the tasks the person may see, with filters, counts and pages."""
     form = f.FilterForm(request.args)
-    _load_filter_choices(form)
+    form.load_choices()
     if not form.validate():
         flash(_("Một số điều kiện lọc không hợp lệ và đã được bỏ qua."), "warning")
         for field in form:
@@ -93,9 +58,7 @@ def task_list():
                 field.data = None
                 field.errors = []
     page = request.args.get("page", 1, type=int)
-    result = queries.search_tasks(
-        current_user, _filters_from(form), _as_of(), page=page, per_page=25
-    )
+    result = queries.search_tasks(current_user, form.to_filters(), _as_of(), page=page, per_page=25)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "tasks/list.html", form=form, result=result, labels=CATEGORY_LABELS, args=args

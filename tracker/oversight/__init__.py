@@ -1,0 +1,1 @@
+"""Oversight for Sở Nội vụ and leaders: dashboards, scorecards, reports, exports."""

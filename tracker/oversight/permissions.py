@@ -1,0 +1,17 @@
+"""Who may open the oversight pages: those who follow others' work."""
+
+from __future__ import annotations
+
+from tracker.errors import PermissionDenied
+from tracker.org.models import Role, User
+
+OVERSIGHT_ROLES = (Role.INSPECTOR, Role.ASSIGNER, Role.LEADER, Role.UNIT_HEAD)
+
+
+def require_oversight(user: User) -> None:
+    """Raise PermissionDenied unless the user follows others' work (figures stay limited to
+    the tasks the user may see)."""
+    if not (user.is_active and user.has_role(*OVERSIGHT_ROLES)):
+        raise PermissionDenied(
+            "Trang tổng hợp dành cho Sở Nội vụ, Văn phòng, lãnh đạo và thủ trưởng đơn vị."
+        )

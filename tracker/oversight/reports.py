@@ -1,0 +1,418 @@
+"""Every oversight figure, computed in SQL in this one module.
+
+The dashboard, the scorecards, the briefing lists, their Excel exports (and later the
+API) all read their numbers here, so a page and its export never disagree. Each report
+runs a fixed number of grouped queries, whatever the number of units or tasks, and any
+past date gives the figures as they stood then (classification uses the due date in
+force that day and the completions recorded by then).
+
+The on-time rate is the share of tasks that were due by the report date and were done on
+time: done on time / (done on time + done late + still overdue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
+
+from tracker.calendar.models import WorkDay
+from tracker.calendar.services import ensure_work_days, load_calendar, work_day_seq
+from tracker.extensions import db
+from tracker.org.models import Field, Unit, User
+from tracker.reminders.models import (
+    Conclusion,
+    Escalation,
+    NoticeKind,
+    Reminder,
+)
+from tracker.tasks.classification import AsOf, Category, category_sql, due_soon_sql, due_sql
+from tracker.tasks.models import (
+    ExtensionRequest,
+    ExtensionStatus,
+    ProgressUpdate,
+    SourceDocument,
+    Task,
+)
+from tracker.tasks.permissions import visible_tasks_clause
+
+OPEN = (Category.ON_TRACK.value, Category.OVERDUE.value)
+DONE = (Category.DONE_ON_TIME.value, Category.DONE_LATE.value)
+DEFAULT_STALE_DAYS = 30
+WEEKS_SHOWN = 12
+
+
+def as_of(day: date) -> AsOf:
+    """Return the report date with its boundaries."""
+    return AsOf.of(day, load_calendar())
+
+
+@dataclass
+class Figures:
+    """The standard categories of a set of tasks, plus due soon and not updated."""
+
+    on_track: int = 0
+    overdue: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    withdrawn: int = 0
+    due_soon: int = 0
+    stale: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.on_track + self.overdue + self.done_on_time + self.done_late
+
+    @property
+    def due(self) -> int:
+        return self.done_on_time + self.done_late + self.overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.done_on_time / self.due if self.due else None
+
+
+def stale_sql(day: AsOf, stale_days: int) -> sa.ColumnElement[bool]:
+    """Open tasks with no progress report in the ``stale_days`` before the report date."""
+    last_report = (
+        sa.select(sa.func.max(ProgressUpdate.created_at))
+        .where(ProgressUpdate.task_id == Task.id, ProgressUpdate.created_at < day.end_of_day)
+        .scalar_subquery()
+    )
+    cutoff = day.end_of_day - timedelta(days=stale_days)
+    return sa.and_(
+        category_sql(day).in_(OPEN), sa.func.coalesce(last_report, Task.issued_at) < cutoff
+    )
+
+
+def _count_if(condition) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _figure_columns(day: AsOf, stale_days: int) -> list:
+    category = category_sql(day)
+    return [
+        _count_if(category == Category.ON_TRACK.value),
+        _count_if(category == Category.OVERDUE.value),
+        _count_if(category == Category.DONE_ON_TIME.value),
+        _count_if(category == Category.DONE_LATE.value),
+        _count_if(category == Category.WITHDRAWN.value),
+        _count_if(due_soon_sql(day)),
+        _count_if(stale_sql(day, stale_days)),
+    ]
+
+
+def _counted(user: User, day: AsOf, stale_days: int, group=None, where=()) -> dict:
+    """Return Figures per value of ``group`` (or one Figures under None) in one query."""
+    columns = _figure_columns(day, stale_days)
+    keys = [group] if group is not None else []
+    query = sa.select(*keys, *columns).where(
+        visible_tasks_clause(user), category_sql(day) != Category.DRAFT.value, *where
+    )
+    if group is not None:
+        query = query.group_by(group)
+    result = {}
+    for row in db.session.execute(query):
+        key = row[0] if group is not None else None
+        result[key] = Figures(*[int(v or 0) for v in row[len(keys) :]])
+    return result
+
+
+@dataclass
+class Dashboard:
+    day: date
+    stale_days: int
+    total: Figures
+    by_unit: list[tuple[Unit, Figures]]
+    by_field: list[tuple[Field, Figures]]
+    by_document: list[tuple[SourceDocument, Figures]]
+    weekly_overdue: list[tuple[date, int]]
+
+    @property
+    def ranking(self) -> list[tuple[Unit, Figures]]:
+        """Units with tasks due, the best on-time rate first."""
+        rated = [(u, f) for u, f in self.by_unit if f.on_time_rate is not None]
+        return sorted(rated, key=lambda uf: (-uf[1].on_time_rate, -uf[1].due, uf[0].name))
+
+
+def _named(model, figures: dict) -> list:
+    ids = [k for k in figures if k is not None]
+    objects = {o.id: o for o in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+    return [(objects[k], f) for k, f in figures.items() if k in objects]
+
+
+def _most_overdue_first(rows: list) -> list:
+    return sorted(rows, key=lambda of: (-of[1].overdue, -of[1].total, str(of[0].id)))
+
+
+def weekly_overdue(user: User, day: date, weeks: int = WEEKS_SHOWN) -> list[tuple[date, int]]:
+    """Return how many tasks were overdue at the end of each of the last weeks."""
+    points = []
+    for back in range(weeks - 1, -1, -1):
+        point = day - timedelta(days=7 * back)
+        at = as_of(point)
+        count = db.session.scalar(
+            sa.select(sa.func.count(Task.id)).where(
+                visible_tasks_clause(user), category_sql(at) == Category.OVERDUE.value
+            )
+        )
+        points.append((point, count or 0))
+    return points
+
+
+def dashboard(user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS) -> Dashboard:
+    """Return the dashboard as of ``day``: city-wide, per unit, per field, per document."""
+    at = as_of(day)
+    total = _counted(user, at, stale_days).get(None, Figures())
+    return Dashboard(
+        day=day,
+        stale_days=stale_days,
+        total=total,
+        by_unit=_most_overdue_first(
+            _named(Unit, _counted(user, at, stale_days, Task.lead_unit_id))
+        ),
+        by_field=_most_overdue_first(_named(Field, _counted(user, at, stale_days, Task.field_id))),
+        by_document=_most_overdue_first(
+            _named(SourceDocument, _counted(user, at, stale_days, Task.document_id))
+        ),
+        weekly_overdue=weekly_overdue(user, day),
+    )
+
+
+# ------------------------------------------------------------------ scorecards
+
+
+@dataclass
+class Score:
+    """What one unit (or one official) did with the tasks received in a period."""
+
+    received: int = 0
+    figures: Figures = field(default_factory=Figures)
+    days_late_total: int = 0
+    days_late_count: int = 0
+    worst_days_late: int = 0
+    extensions_asked: int = 0
+    extensions_granted: int = 0
+    reminders: int = 0
+    warnings: int = 0
+    urgings: int = 0
+    escalations: int = 0
+    conclusions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def average_days_late(self) -> float | None:
+        return self.days_late_total / self.days_late_count if self.days_late_count else None
+
+
+def _period_tasks(user: User, start: date, end: date):
+    return (visible_tasks_clause(user), Task.issued_on >= start, Task.issued_on <= end)
+
+
+def _days_late_columns(at: AsOf, end_seq: int) -> list:
+    """Working days late: of a late completion, or of a task still overdue at the end."""
+    due_day, done_day = aliased(WorkDay), aliased(WorkDay)
+    category = category_sql(at)
+    late = sa.case(
+        (category == Category.DONE_LATE.value, done_day.seq - due_day.seq),
+        (category == Category.OVERDUE.value, end_seq - due_day.seq),
+        else_=None,
+    )
+    joins = [
+        (due_day, due_day.day == due_sql(at)),
+        (done_day, done_day.day == Task.completed_on),
+    ]
+    return [
+        sa.func.coalesce(sa.func.sum(late), 0),
+        sa.func.count(late),
+        sa.func.coalesce(sa.func.max(late), 0),
+    ], joins
+
+
+def scorecards(
+    user: User, start: date, end: date, group=Task.lead_unit_id, only: int | None = None
+) -> dict[int, Score]:
+    """Return a Score per unit (or per accountable official) for tasks issued in the period."""
+    at = as_of(end)
+    ensure_work_days(end)
+    end_seq = work_day_seq(end)
+    where = [*_period_tasks(user, start, end)]
+    if only is not None:
+        where.append(group == only)
+    scores: dict[int, Score] = {}
+
+    late_columns, joins = _days_late_columns(at, end_seq)
+    query = sa.select(
+        group, sa.func.count(Task.id), *_figure_columns(at, DEFAULT_STALE_DAYS), *late_columns
+    )
+    query = query.select_from(Task)
+    for alias, condition in joins:
+        query = query.outerjoin(alias, condition)
+    for row in db.session.execute(query.where(*where).group_by(group)):
+        key, received, *rest = row
+        figures, (late_sum, late_count, late_max) = Figures(*map(int, rest[:7])), rest[7:]
+        scores[key] = Score(
+            received=received,
+            figures=figures,
+            days_late_total=int(late_sum),
+            days_late_count=int(late_count),
+            worst_days_late=int(late_max),
+        )
+
+    def each(query_rows, apply):
+        for key, *values in db.session.execute(query_rows):
+            apply(scores.setdefault(key, Score()), *values)
+
+    period = (
+        ExtensionRequest.requested_at >= as_of(start - timedelta(days=1)).end_of_day,
+        ExtensionRequest.requested_at < at.end_of_day,
+    )
+    each(
+        sa.select(
+            group,
+            sa.func.count(ExtensionRequest.id),
+            _count_if(ExtensionRequest.status == ExtensionStatus.APPROVED),
+        )
+        .join(Task, Task.id == ExtensionRequest.task_id)
+        .where(*where, *period)
+        .group_by(group),
+        lambda s, asked, granted: (
+            setattr(s, "extensions_asked", asked),
+            setattr(s, "extensions_granted", int(granted)),
+        ),
+    )
+    each(
+        sa.select(
+            group,
+            _count_if(Reminder.kind == NoticeKind.REMINDER),
+            _count_if(Reminder.kind == NoticeKind.WARNING),
+            _count_if(Reminder.kind == NoticeKind.URGING),
+        )
+        .join(Task, Task.id == Reminder.task_id)
+        .where(*where, Reminder.created_at < at.end_of_day)
+        .group_by(group),
+        lambda s, r, w, u: (
+            setattr(s, "reminders", int(r)),
+            setattr(s, "warnings", int(w)),
+            setattr(s, "urgings", int(u)),
+        ),
+    )
+    each(
+        sa.select(group, sa.func.count(Escalation.id))
+        .join(Task, Task.id == Escalation.task_id)
+        .where(*where, Escalation.opened_on <= end)
+        .group_by(group),
+        lambda s, n: setattr(s, "escalations", n),
+    )
+    # A corrected conclusion counts once, as its latest correction says.
+    latest = sa.select(sa.func.max(Conclusion.id)).group_by(Conclusion.escalation_id)
+    each(
+        sa.select(group, Conclusion.outcome, sa.func.count(Conclusion.id))
+        .join(Escalation, Escalation.id == Conclusion.escalation_id)
+        .join(Task, Task.id == Escalation.task_id)
+        .where(*where, Conclusion.id.in_(latest), Conclusion.concluded_at < at.end_of_day)
+        .group_by(group, Conclusion.outcome),
+        lambda s, outcome, n: s.conclusions.__setitem__(str(outcome.value), n),
+    )
+    return scores
+
+
+def unit_ranking(user: User, start: date, end: date) -> list[tuple[Unit, Score]]:
+    """Return every unit with tasks in the period, the best on-time rate first."""
+    rows = _named(Unit, scorecards(user, start, end))
+    return sorted(
+        rows,
+        key=lambda us: (
+            -(us[1].figures.on_time_rate if us[1].figures.on_time_rate is not None else -1),
+            -us[1].received,
+            us[0].name,
+        ),
+    )
+
+
+def people_of_unit(user: User, unit_id: int, start: date, end: date) -> list[tuple[User, Score]]:
+    """Return the score of each accountable official of a unit's tasks."""
+    scores = scorecards(user, start, end, group=Task.accountable_user_id)
+    people = db.session.scalars(
+        sa.select(User).where(
+            User.id.in_([k for k in scores if k is not None]), User.unit_id == unit_id
+        )
+    ).all()
+    return sorted(((p, scores[p.id]) for p in people), key=lambda ps: ps[0].full_name)
+
+
+# ------------------------------------------------------------------ briefing lists
+
+
+@dataclass
+class BriefingRow:
+    task: Task
+    category: str
+    stale: bool
+    days_overdue: int
+    last_report: object
+
+
+def weekly_briefing(
+    user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS
+) -> list[tuple[User | None, list[BriefingRow]]]:
+    """Return the overdue and not-updated tasks as of ``day``, by supervising leader."""
+    at = as_of(day)
+    ensure_work_days(day)
+    today_seq = work_day_seq(day)
+    category, stale = category_sql(at), stale_sql(at, stale_days)
+    due_day = aliased(WorkDay)
+    last_report = (
+        sa.select(sa.func.max(ProgressUpdate.created_at))
+        .where(ProgressUpdate.task_id == Task.id, ProgressUpdate.created_at < at.end_of_day)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(Task, category, stale, today_seq - due_day.seq, last_report)
+        .outerjoin(due_day, due_day.day == due_sql(at))
+        .where(visible_tasks_clause(user), sa.or_(category == Category.OVERDUE.value, stale))
+        .order_by(Task.supervisor_id, due_sql(at), Task.id)
+        .options(
+            selectinload(Task.lead_unit),
+            selectinload(Task.accountable_user),
+            selectinload(Task.supervisor),
+        )
+    )
+    groups: dict[int | None, list[BriefingRow]] = {}
+    leaders: dict[int | None, User | None] = {}
+    for task, cat, is_stale, late, last in db.session.execute(query):
+        overdue = max(int(late or 0), 0) if cat == Category.OVERDUE.value else 0
+        groups.setdefault(task.supervisor_id, []).append(
+            BriefingRow(task, cat, bool(is_stale), overdue, last)
+        )
+        leaders[task.supervisor_id] = task.supervisor
+    return sorted(
+        ((leaders[k], rows) for k, rows in groups.items()),
+        key=lambda lr: lr[0].full_name if lr[0] else "",
+    )
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """Return the first and last day of a quarter."""
+    first = date(year, 3 * quarter - 2, 1)
+    last = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return first, last - timedelta(days=1)
+
+
+def slow_units(user: User, year: int, quarter: int) -> list[tuple[Unit, Score]]:
+    """Return the units with late work in the quarter, the most late tasks first."""
+    start, end = quarter_bounds(year, quarter)
+    rows = [
+        (u, s)
+        for u, s in _named(Unit, scorecards(user, start, end))
+        if s.figures.overdue + s.figures.done_late
+    ]
+    return sorted(
+        rows,
+        key=lambda us: (
+            -(us[1].figures.overdue + us[1].figures.done_late),
+            us[1].figures.on_time_rate or 0,
+            us[0].name,
+        ),
+    )

@@ -1,0 +1,235 @@
+"""Oversight pages: the dashboard, unit and person scorecards, briefing lists, exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional
+
+from tracker.clock import local_date, utcnow
+from tracker.errors import NotFound
+from tracker.extensions import db
+from tracker.org.models import Unit, User
+from tracker.oversight import exports, reports
+from tracker.oversight.permissions import require_oversight
+from tracker.oversight.xlsx import download
+from tracker.reminders.services import OUTCOME_LABELS
+from tracker.tasks import queries
+from tracker.tasks.classification import CATEGORY_LABELS
+from tracker.tasks.forms import FilterForm, VnDateField
+from tracker.tasks.models import Task
+
+bp = Blueprint("oversight", __name__, url_prefix="/oversight")
+
+MAX_EXPORT_ROWS = 50_000
+
+
+class DayForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    as_of = VnDateField(_l("Số liệu tính đến ngày"), validators=[Optional()])
+    stale_days = IntegerField(
+        _l("Coi là không cập nhật sau (ngày)"), validators=[Optional(), NumberRange(min=1, max=365)]
+    )
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    start = VnDateField(_l("Từ ngày"), validators=[Optional()])
+    end = VnDateField(_l("Đến ngày"), validators=[Optional()])
+
+
+class QuarterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    year = IntegerField(_l("Năm"), validators=[Optional(), NumberRange(min=2000, max=2100)])
+    quarter = SelectField(
+        _l("Quý"),
+        choices=[("1", "I"), ("2", "II"), ("3", "III"), ("4", "IV")],
+        validators=[Optional()],
+    )
+
+
+def _today() -> date:
+    return local_date(utcnow())
+
+
+def _valid(form: FlaskForm) -> FlaskForm:
+    """Drop any filter that is not valid rather than fail the whole report."""
+    if not form.validate():
+        for field in form:
+            if field.errors:
+                field.data, field.errors = None, []
+    return form
+
+
+def _period(form: PeriodForm) -> tuple[date, date]:
+    end = form.end.data or _today()
+    start = form.start.data or date(end.year, 1, 1)
+    if start > end:
+        start, end = end, start
+    form.start.data, form.end.data = start, end
+    return start, end
+
+
+def _wants_excel() -> bool:
+    return request.args.get("format") == "xlsx"
+
+
+@bp.route("")
+@login_required
+def dashboard():
+    """Show the figures as of a date, city-wide and per unit, field and document."""
+    require_oversight(current_user)
+    form = _valid(DayForm(request.args))
+    day = form.as_of.data or _today()
+    form.as_of.data = day
+    stale_days = form.stale_days.data or reports.DEFAULT_STALE_DAYS
+    form.stale_days.data = stale_days
+    report = reports.dashboard(current_user, day, stale_days)
+    if _wants_excel():
+        return download(exports.dashboard_sheets(report), f"tong-hop-{day:%Y%m%d}.xlsx")
+    return render_template(
+        "oversight/dashboard.html", report=report, form=form, labels=CATEGORY_LABELS
+    )
+
+
+@bp.route("/units")
+@login_required
+def units():
+    """Rank the units by their on-time rate for the tasks they received in a period."""
+    require_oversight(current_user)
+    form = _valid(PeriodForm(request.args))
+    start, end = _period(form)
+    rows = reports.unit_ranking(current_user, start, end)
+    if _wants_excel():
+        return download(
+            exports.ranking_sheets(rows, start, end, OUTCOME_LABELS),
+            f"xep-hang-don-vi-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+        )
+    return render_template("oversight/units.html", rows=rows, form=form, outcomes=OUTCOME_LABELS)
+
+
+@bp.route("/units/<int:unit_id>")
+@login_required
+def unit(unit_id: int):
+    """Show one unit's scorecard for a period and that of each official who answers for tasks."""
+    require_oversight(current_user)
+    found = db.session.get(Unit, unit_id)
+    if found is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    form = _valid(PeriodForm(request.args))
+    start, end = _period(form)
+    score = reports.scorecards(current_user, start, end, only=unit_id).get(unit_id)
+    people = reports.people_of_unit(current_user, unit_id, start, end)
+    if _wants_excel():
+        rows = [(found, score)] if score else []
+        sheets = exports.ranking_sheets(rows, start, end, OUTCOME_LABELS)
+        sheets[0].title = "Đơn vị"  # a unit's own sheet, then its officials
+        sheets.append(
+            exports.Sheet(
+                "Cá nhân",
+                ["Họ và tên", "Chức vụ", *exports.SCORE_HEADERS],
+                [
+                    [p.full_name, p.position or "", *exports.score_cells(s, OUTCOME_LABELS)]
+                    for p, s in people
+                ],
+            )
+        )
+        return download(sheets, f"don-vi-{found.code}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    return render_template(
+        "oversight/unit.html",
+        unit=found,
+        score=score,
+        people=people,
+        form=form,
+        outcomes=OUTCOME_LABELS,
+    )
+
+
+@bp.route("/people/<int:user_id>")
+@login_required
+def person(user_id: int):
+    """Show the scorecard of one accountable official for a period."""
+    require_oversight(current_user)
+    found = db.session.get(User, user_id)
+    if found is None:
+        raise NotFound("Không tìm thấy người dùng.")
+    form = _valid(PeriodForm(request.args))
+    start, end = _period(form)
+    score = reports.scorecards(
+        current_user, start, end, group=Task.accountable_user_id, only=user_id
+    ).get(user_id)
+    return render_template(
+        "oversight/person.html", person=found, score=score, form=form, outcomes=OUTCOME_LABELS
+    )
+
+
+@bp.route("/briefing")
+@login_required
+def briefing():
+    """List the overdue and not-updated tasks for the weekly meeting, by supervising leader."""
+    require_oversight(current_user)
+    form = _valid(DayForm(request.args))
+    day = form.as_of.data or _today()
+    form.as_of.data = day
+    stale_days = form.stale_days.data or reports.DEFAULT_STALE_DAYS
+    form.stale_days.data = stale_days
+    groups = reports.weekly_briefing(current_user, day, stale_days)
+    if _wants_excel():
+        return download(exports.briefing_sheets(groups, day), f"giao-ban-{day:%Y%m%d}.xlsx")
+    return render_template(
+        "oversight/briefing.html", groups=groups, form=form, day=day, labels=CATEGORY_LABELS
+    )
+
+
+@bp.route("/slow-units")
+@login_required
+def slow_units():
+    """List the units with late work in a quarter, the slowest first."""
+    require_oversight(current_user)
+    form = _valid(QuarterForm(request.args))
+    today = _today()
+    year = form.year.data or today.year
+    quarter = int(form.quarter.data or (today.month - 1) // 3 + 1)
+    form.year.data, form.quarter.data = year, str(quarter)
+    rows = reports.slow_units(current_user, year, quarter)
+    start, end = reports.quarter_bounds(year, quarter)
+    if _wants_excel():
+        sheets = exports.ranking_sheets(rows, start, end, OUTCOME_LABELS)
+        sheets[0].title = f"Đơn vị chậm quý {quarter}-{year}"
+        return download(sheets, f"don-vi-cham-q{quarter}-{year}.xlsx")
+    return render_template(
+        "oversight/slow_units.html",
+        rows=rows,
+        form=form,
+        start=start,
+        end=end,
+        quarter=quarter,
+        year=year,
+        outcomes=OUTCOME_LABELS,
+    )
+
+
+@bp.route("/tasks.xlsx")
+@login_required
+def task_export():
+    """Export the task list with the same filters as the list page, as a workbook."""
+    require_oversight(current_user)
+    form = FilterForm(request.args)
+    form.load_choices()
+    _valid(form)
+    day = _today()
+    found = queries.search_tasks(
+        current_user, form.to_filters(), reports.as_of(day), page=1, per_page=MAX_EXPORT_ROWS
+    )
+    return download(exports.task_sheets(found.rows, day), f"nhiem-vu-{day:%Y%m%d}.xlsx")
