@@ -1,0 +1,219 @@
+"""Oversight figures against an independent count, for several past dates, and their exports."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.factories import issued_task
+from tracker.calendar.services import WorkingCalendar
+from tracker.extensions import db
+from tracker.oversight import reports
+from tracker.tasks import services
+
+CAL = WorkingCalendar()
+START = date(2026, 9, 1)
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour - 7, tzinfo=UTC)
+
+
+def _history(org, seed: int = 7) -> list[dict]:
+    """Build tasks with varied lives and remember the plain facts of each, day by day."""
+    rng = random.Random(seed)
+    facts = []
+    for n in range(24):
+        issued = CAL.next_working_day(START + timedelta(days=rng.randint(0, 40)))
+        due = CAL.next_working_day(issued + timedelta(days=rng.randint(5, 30)))
+        unit, head = rng.choice([(org.dept_a, org.head_a), (org.dept_b, org.head_b)])
+        task = issued_task(
+            org,
+            at(issued),
+            title=f"Nhiệm vụ {n}",
+            due_date=due,
+            lead_unit_id=unit.id,
+            accountable_user_id=head.id,
+            coordinating=[],
+        )
+        fact = {
+            "task": task,
+            "unit": unit.id,
+            "issued": issued,
+            "dues": [(issued, due)],
+            "done": None,
+            "withdrawn": None,
+        }
+        services.accept_task(task, actor=head, now=at(issued, 10))
+        fate = rng.choice(["on_time", "late", "extended", "open", "withdrawn"])
+        if fate == "extended":
+            asked = due - timedelta(days=2)
+            decided = due + timedelta(days=2)  # granted after the first due date passed
+            new_due = CAL.next_working_day(due + timedelta(days=15))
+            request = services.request_extension(
+                task, actor=head, now=at(asked), new_due_date=new_due, reason="Chờ số liệu"
+            )
+            services.decide_extension(request, actor=org.assigner, now=at(decided), approve=True)
+            fact["dues"].append((decided, new_due))
+            due = new_due
+        if fate in ("on_time", "late", "extended"):
+            finished = due - timedelta(days=1) if fate != "late" else due + timedelta(days=4)
+            finished = max(finished, issued)
+            services.submit_result(task, actor=head, now=at(finished), result="Xong")
+            services.review_result(task, actor=org.assigner, now=at(finished, 15), accept=True)
+            fact["done"] = finished
+        if fate == "withdrawn":
+            withdrawn = issued + timedelta(days=3)
+            services.withdraw_task(task, actor=org.assigner, now=at(withdrawn), reason="Trùng")
+            fact["withdrawn"] = withdrawn
+        db.session.commit()
+        facts.append(fact)
+    return facts
+
+
+def _expected(fact: dict, day: date) -> str | None:
+    """Classify one task on ``day`` from its plain facts, independently of the SQL."""
+    if fact["issued"] > day:
+        return None
+    if fact["withdrawn"] and fact["withdrawn"] <= day:
+        return "withdrawn"
+    due = [d for decided, d in fact["dues"] if decided <= day][-1]
+    if fact["done"] and fact["done"] <= day:
+        final_due = fact["dues"][-1][1]
+        return "done_on_time" if fact["done"] <= final_due else "done_late"
+    return "overdue" if due < day else "on_track"
+
+
+DAYS = [
+    date(2026, 9, 20),
+    date(2026, 10, 9),
+    date(2026, 10, 20),
+    date(2026, 11, 10),
+    date(2026, 12, 31),
+]
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_dashboard_figures_equal_an_independent_count(org, day):
+    facts = _history(org)
+    expected = Counter(_expected(f, day) for f in facts)
+    expected_by_unit = Counter((f["unit"], _expected(f, day)) for f in facts)
+    report = reports.dashboard(org.inspector, day)
+    total = report.total
+    assert (
+        total.on_track,
+        total.overdue,
+        total.done_on_time,
+        total.done_late,
+        total.withdrawn,
+    ) == (
+        expected["on_track"],
+        expected["overdue"],
+        expected["done_on_time"],
+        expected["done_late"],
+        expected["withdrawn"],
+    )
+    for unit, figures in report.by_unit:
+        assert figures.overdue == expected_by_unit[(unit.id, "overdue")]
+        assert figures.done_late == expected_by_unit[(unit.id, "done_late")]
+    due = expected["done_on_time"] + expected["done_late"] + expected["overdue"]
+    if due:
+        assert total.on_time_rate == pytest.approx(expected["done_on_time"] / due)
+
+
+def test_the_scorecard_counts_what_each_unit_received(org):
+    facts = _history(org)
+    start, end = date(2026, 9, 1), date(2026, 9, 30)
+    scores = reports.scorecards(org.inspector, start, end)
+    for unit in (org.dept_a, org.dept_b):
+        mine = [f for f in facts if f["unit"] == unit.id and start <= f["issued"] <= end]
+        score = scores.get(unit.id)
+        assert (score.received if score else 0) == len(mine)
+        if score:
+            got = Counter(_expected(f, end) for f in mine)
+            assert score.figures.done_late == got["done_late"]
+            assert score.figures.overdue == got["overdue"]
+
+
+def test_the_weekly_briefing_lists_overdue_tasks_by_leader(org):
+    facts = _history(org)
+    day = date(2026, 10, 20)
+    groups = reports.weekly_briefing(org.inspector, day)
+    listed = {row.task.id for _, rows in groups for row in rows if row.category == "overdue"}
+    assert listed == {f["task"].id for f in facts if _expected(f, day) == "overdue"}
+    assert all(leader.id == org.leader.id for leader, _ in groups)
+
+
+def test_the_dashboard_workbook_opens_with_dates_and_rows(client, auth, org):
+    facts = _history(org)
+    auth.login("snv.thanhtra")
+    response = client.get("/oversight", query_string={"as_of": "20/10/2026", "format": "xlsx"})
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(BytesIO(response.data))
+    assert book.sheetnames == [
+        "Toàn thành phố",
+        "Theo đơn vị",
+        "Theo lĩnh vực",
+        "Theo văn bản",
+        "Quá hạn theo tuần",
+    ]
+    city = book["Toàn thành phố"]
+    assert city["A1"].value == "Ngày số liệu" and city.freeze_panes == "A2"
+    assert city["A2"].value.date() == date(2026, 10, 20)
+    assert city["A2"].number_format == "DD/MM/YYYY"
+    expected = Counter(_expected(f, date(2026, 10, 20)) for f in facts)
+    assert city["C2"].value == expected["overdue"]
+    units = book["Theo đơn vị"]
+    assert units.auto_filter.ref and units.max_row == 3  # header and the two departments
+
+
+def test_the_task_list_exports_with_the_same_filters(client, auth, org):
+    _history(org)
+    auth.login("snv.thanhtra")
+    response = client.get("/oversight/tasks.xlsx", query_string={"q": "nhiem vu 1"})
+    sheet = load_workbook(BytesIO(response.data))["Nhiệm vụ"]
+    titles = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    # Every word must appear: "1" is found in 1, 10–19 and 21.
+    assert titles == {f"Nhiệm vụ {n}" for n in range(24) if "1" in str(n)}
+    assert sheet["G2"].number_format == "DD/MM/YYYY"
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(client, auth, org, now):
+    issued_task(org, now, title='=HYPERLINK("http://evil")')
+    auth.login("snv.thanhtra")
+    sheet = load_workbook(BytesIO(client.get("/oversight/tasks.xlsx").data))["Nhiệm vụ"]
+    assert sheet["B2"].value == '\'=HYPERLINK("http://evil")'
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/oversight",
+        "/oversight/units",
+        "/oversight/briefing",
+        "/oversight/slow-units",
+        "/oversight/units/3",
+        "/oversight/people/5",
+    ],
+)
+def test_oversight_pages_open_for_inspectors_and_not_for_staff(client, auth, org, path):
+    auth.login("snv.thanhtra")
+    assert client.get(path).status_code == 200
+    auth.logout()
+    auth.login("cv.tttt")
+    assert client.get(path).status_code == 403
+
+
+def test_a_past_date_on_the_page_shows_the_figures_of_that_day(client, auth, org):
+    facts = _history(org)
+    auth.login("snv.thanhtra")
+    page = client.get("/oversight", query_string={"as_of": "09/10/2026"}).get_data(as_text=True)
+    expected = Counter(_expected(f, date(2026, 10, 9)) for f in facts)
+    assert f'id="count-overdue">{expected["overdue"]}<' in page
+    assert "tính đến ngày 09/10/2026" in page
