@@ -89,6 +89,7 @@ def app(migrated_database, tmp_path):
     @application.before_request
     def _forget_cached_user() -> None:
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)  # and the language chosen by the previous request
 
     with application.app_context():
         yield application

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from flask import Flask, flash, render_template, request, session
+from flask import Flask, flash, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -15,6 +15,7 @@ from wtforms import FieldList
 from tracker.clock import local_zone
 from tracker.errors import TrackerError, ValidationError
 from tracker.extensions import db
+from tracker.text import N_
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,10 @@ CONTENT_SECURITY_POLICY = (
 
 
 def select_locale() -> str:
-    """Use the language the person chose, Vietnamese by default."""
+    """Use the language the person chose, Vietnamese by default (and outside requests:
+    commands, the scheduler and the e-mails they write are Vietnamese)."""
+    if not has_request_context():
+        return "vi"
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else "vi"
 
@@ -85,23 +89,26 @@ def _security_headers(response):
 
 
 ERROR_TEXTS = {
-    400: ("Yêu cầu không hợp lệ", "Yêu cầu gửi lên không đúng. Hãy quay lại và thử lại."),
-    403: ("Không có quyền", "Bạn không có quyền thực hiện thao tác này."),
+    400: (N_("Yêu cầu không hợp lệ"), N_("Yêu cầu gửi lên không đúng. Hãy quay lại và thử lại.")),
+    403: (N_("Không có quyền"), N_("Bạn không có quyền thực hiện thao tác này.")),
     404: (
-        "Không tìm thấy",
-        "Trang hoặc nhiệm vụ bạn tìm không tồn tại, hoặc bạn không có quyền xem.",
+        N_("Không tìm thấy"),
+        N_("Trang hoặc nhiệm vụ bạn tìm không tồn tại, hoặc bạn không có quyền xem."),
     ),
-    405: ("Không được phép", "Thao tác này không được hỗ trợ ở địa chỉ này."),
-    409: ("Dữ liệu đã thay đổi", "Nhiệm vụ vừa được người khác thay đổi. Hãy tải lại trang."),
-    413: ("Tệp quá lớn", "Tệp gửi lên vượt quá dung lượng cho phép."),
-    422: ("Dữ liệu chưa hợp lệ", "Dữ liệu nhập chưa hợp lệ."),
+    405: (N_("Không được phép"), N_("Thao tác này không được hỗ trợ ở địa chỉ này.")),
+    409: (
+        N_("Dữ liệu đã thay đổi"),
+        N_("Nhiệm vụ vừa được người khác thay đổi. Hãy tải lại trang."),
+    ),
+    413: (N_("Tệp quá lớn"), N_("Tệp gửi lên vượt quá dung lượng cho phép.")),
+    422: (N_("Dữ liệu chưa hợp lệ"), N_("Dữ liệu nhập chưa hợp lệ.")),
     429: (
-        "Thao tác quá nhiều lần",
-        "Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.",
+        N_("Thao tác quá nhiều lần"),
+        N_("Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại."),
     ),
     500: (
-        "Lỗi hệ thống",
-        "Hệ thống gặp sự cố. Chưa có thay đổi nào được lưu; vui lòng thử lại sau.",
+        N_("Lỗi hệ thống"),
+        N_("Hệ thống gặp sự cố. Chưa có thay đổi nào được lưu; vui lòng thử lại sau."),
     ),
 }
 

@@ -21,3 +21,8 @@ def fold(text: str | None) -> str:
 def nfc(text: str | None) -> str:
     """Return text in the composed Unicode form (NFC) that is stored and displayed."""
     return unicodedata.normalize("NFC", text or "")
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name gettext tools look for
+    """Mark a message for translation where it is defined; it is translated where shown."""
+    return message

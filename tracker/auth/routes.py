@@ -48,6 +48,14 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _fresh_session() -> None:
+    """Start a new session, keeping only the language the person chose."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 @bp.route("/login", methods=["GET", "POST"])
 # Only failed attempts count: a successful sign-in answers with a redirect.
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda resp: resp.status_code != 302)
@@ -59,7 +67,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session: no fixation of one set before sign-in
+            _fresh_session()  # no fixation of a session set up before sign-in
             login_user(user, remember=form.remember.data)
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
@@ -71,7 +79,7 @@ def login():
 def logout():
     """Sign out."""
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 

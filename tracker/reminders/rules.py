@@ -12,19 +12,20 @@ from tracker.extensions import db
 from tracker.org.models import User
 from tracker.reminders.models import EscalationSettings, NoticeKind, Recipient, ReminderRule
 from tracker.reminders.sweep import ensure_default_rules
+from tracker.text import N_
 
 RECIPIENT_LABELS = {
-    Recipient.ACCOUNTABLE: "Người chịu trách nhiệm chính",
-    Recipient.ASSIGNEE: "Người trực tiếp thực hiện",
-    Recipient.UNIT_HEAD: "Thủ trưởng đơn vị chủ trì",
-    Recipient.ASSIGNER: "Văn phòng (người giao việc)",
-    Recipient.SUPERVISOR: "Lãnh đạo phụ trách",
-    Recipient.INSPECTORS: "Sở Nội vụ (thanh tra)",
+    Recipient.ACCOUNTABLE: N_("Người chịu trách nhiệm chính"),
+    Recipient.ASSIGNEE: N_("Người trực tiếp thực hiện"),
+    Recipient.UNIT_HEAD: N_("Thủ trưởng đơn vị chủ trì"),
+    Recipient.ASSIGNER: N_("Văn phòng (người giao việc)"),
+    Recipient.SUPERVISOR: N_("Lãnh đạo phụ trách"),
+    Recipient.INSPECTORS: N_("Sở Nội vụ (thanh tra)"),
 }
 KIND_LABELS = {
-    NoticeKind.REMINDER: "Nhắc hạn",
-    NoticeKind.WARNING: "Cảnh báo quá hạn",
-    NoticeKind.URGING: "Đôn đốc",
+    NoticeKind.REMINDER: N_("Nhắc hạn"),
+    NoticeKind.WARNING: N_("Cảnh báo quá hạn"),
+    NoticeKind.URGING: N_("Đôn đốc"),
 }
 
 

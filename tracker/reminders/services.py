@@ -21,15 +21,16 @@ from tracker.reminders.models import (
     Reminder,
 )
 from tracker.tasks.models import ProgressUpdate, Task
+from tracker.text import N_
 
 logger = logging.getLogger(__name__)
 
 OUTCOME_LABELS = {
-    Outcome.NO_FAULT: "Nguyên nhân khách quan, không có lỗi",
-    Outcome.REMINDER: "Nhắc nhở",
-    Outcome.CRITICISM: "Phê bình",
-    Outcome.DISCIPLINE: "Đề nghị xem xét kỷ luật",
-    Outcome.TRANSFER: "Đề nghị điều chuyển công tác",
+    Outcome.NO_FAULT: N_("Nguyên nhân khách quan, không có lỗi"),
+    Outcome.REMINDER: N_("Nhắc nhở"),
+    Outcome.CRITICISM: N_("Phê bình"),
+    Outcome.DISCIPLINE: N_("Đề nghị xem xét kỷ luật"),
+    Outcome.TRANSFER: N_("Đề nghị điều chuyển công tác"),
 }
 
 

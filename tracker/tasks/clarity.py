@@ -11,16 +11,17 @@ from datetime import date
 
 from tracker.org.models import Role
 from tracker.tasks.models import Task
+from tracker.text import N_
 
 CLARITY_KEYS = ("task", "person", "timeline", "process", "outcome", "responsibility")
 
 CLARITY_LABELS = {
-    "task": "Rõ việc",
-    "person": "Rõ người",
-    "timeline": "Rõ tiến độ",
-    "process": "Rõ quy trình",
-    "outcome": "Rõ kết quả",
-    "responsibility": "Rõ trách nhiệm",
+    "task": N_("Rõ việc"),
+    "person": N_("Rõ người"),
+    "timeline": N_("Rõ tiến độ"),
+    "process": N_("Rõ quy trình"),
+    "outcome": N_("Rõ kết quả"),
+    "responsibility": N_("Rõ trách nhiệm"),
 }
 
 # A process of one step is just the task restated; the city asks for the steps.

@@ -30,6 +30,7 @@ from flask import current_app
 from tracker.calendar.services import WorkingCalendar
 from tracker.clock import local_midnight
 from tracker.tasks.models import Task, TaskDeadline, TaskState
+from tracker.text import N_
 
 
 class Category(enum.StrEnum):
@@ -42,12 +43,12 @@ class Category(enum.StrEnum):
 
 
 CATEGORY_LABELS = {
-    Category.DRAFT: "Dự thảo",
-    Category.ON_TRACK: "Đang thực hiện trong hạn",
-    Category.OVERDUE: "Đang thực hiện quá hạn",
-    Category.DONE_ON_TIME: "Hoàn thành đúng hạn",
-    Category.DONE_LATE: "Hoàn thành quá hạn",
-    Category.WITHDRAWN: "Đã thu hồi",
+    Category.DRAFT: N_("Dự thảo"),
+    Category.ON_TRACK: N_("Đang thực hiện trong hạn"),
+    Category.OVERDUE: N_("Đang thực hiện quá hạn"),
+    Category.DONE_ON_TIME: N_("Hoàn thành đúng hạn"),
+    Category.DONE_LATE: N_("Hoàn thành quá hạn"),
+    Category.WITHDRAWN: N_("Đã thu hồi"),
 }
 
 
