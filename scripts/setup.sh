@@ -15,3 +15,5 @@ else
 fi
 # Compile the translations (the .mo files are build output, not committed).
 .venv/bin/pybabel compile -d tracker/translations --statistics
+# Vietnamese for WTForms' own messages ("Cần nhập nội dung này."), which WTForms lacks.
+.venv/bin/pybabel compile -D wtforms -d tracker/translations --statistics

@@ -235,3 +235,24 @@ def test_the_compiled_catalogue_is_the_one_the_app_loads(app, compiled_catalogue
         compiled = {m.id: m.string for m in read_mo(fh) if m.id}
     expected = {m.id: m.string for m in _read_catalogue() if m.id and m.string and not m.fuzzy}
     assert compiled == expected
+
+
+def test_built_in_form_messages_follow_the_language(client, auth, org, now, fresh_locale):
+    from tests.factories import in_progress_task
+
+    _compile_wtforms_catalogue()
+    task = in_progress_task(org, now)
+    auth.login("cv.tttt")
+    page = client.post(f"/tasks/{task.id}/progress", data={"percent": "abc", "narrative": ""})
+    assert "Cần nhập" in page.get_data(as_text=True)
+    _switch(client, "en", f"/tasks/{task.id}")
+    page = client.post(f"/tasks/{task.id}/progress", data={"percent": "abc", "narrative": ""})
+    assert "This field is required." in page.get_data(as_text=True)
+
+
+def _compile_wtforms_catalogue() -> None:
+    from babel.messages.mofile import write_mo
+
+    po = PO_FILE.parents[2] / "vi" / "LC_MESSAGES" / "wtforms.po"
+    with open(po, "rb") as source, open(po.with_suffix(".mo"), "wb") as target:
+        write_mo(target, read_po(source))

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from functools import cache
+from pathlib import Path
 
+from babel import support
 from flask import Flask, flash, has_request_context, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from wtforms import FieldList
+from wtforms.i18n import messages_path
 
 from tracker.clock import local_zone
 from tracker.errors import TrackerError, ValidationError
@@ -76,6 +81,27 @@ def show_form_errors(form, error: ValidationError, aliases: dict[str, str] | Non
 def form_status() -> int:
     """Answer 422 to a form posted with invalid input, 200 to a plain GET."""
     return 422 if request.method == "POST" else 200
+
+
+_TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+
+
+@cache
+def _wtforms_catalogue(locale: str) -> support.Translations | support.NullTranslations:
+    if locale == "vi":
+        # WTForms ships no Vietnamese; ours is in tracker/translations/vi (domain "wtforms").
+        return support.Translations.load(str(_TRANSLATIONS_DIR), ["vi"], domain="wtforms")
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _wtforms_language() -> None:
+    """Give the built-in form messages ("This field is required."…) the page's language.
+
+    Flask-WTF looks for the request's WTForms catalogue on ``request.wtforms_translations``
+    before loading WTForms' own, which has no Vietnamese; tests/test_language.py checks
+    that the messages really come out in Vietnamese.
+    """
+    request.wtforms_translations = _wtforms_catalogue(str(get_locale()))
 
 
 def _security_headers(response):
@@ -158,6 +184,7 @@ def register_pages(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.register_error_handler(TrackerError, _handle_tracker_error)
     app.register_error_handler(Exception, _handle_unexpected)
+    app.before_request(_wtforms_language)
     app.after_request(_security_headers)
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
