@@ -1,17 +1,32 @@
-"""The demo: every category is there, every issued task is clear on its 5 rõ, it loads once."""
+"""The demo: every category is there, every issued task is clear on its 5 rõ, its history
+was swept day by day, it loads once."""
 
 from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import verify_chain
 from tracker.calendar.services import load_calendar
-from tracker.clock import local_date
+from tracker.clock import local_date, local_zone
 from tracker.demo.data import DEMO_PASSWORD, LOGINS, load_demo
 from tracker.extensions import db
+from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.org.models import Role
 from tracker.org.services import user_by_username
+from tracker.reminders.models import (
+    Escalation,
+    EscalationReason,
+    EscalationSettings,
+    EscalationStatus,
+    NoticeKind,
+    Reminder,
+)
+from tracker.reminders.sweep import run_sweep
 from tracker.tasks.clarity import LONG_TASK_DAYS, missing_clarity
 from tracker.tasks.classification import AsOf, Category, category_sql, due_soon_sql
 from tracker.tasks.models import ExtensionStatus, Task, TaskState
@@ -27,10 +42,16 @@ def _count(query) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
 
 
-def test_demo_shows_every_category_and_loads_only_once(app, now):
+def test_demo_shows_every_category_and_a_swept_history_and_loads_only_once(app, now):
     result = _load(now)
     assert result.created
     assert "150 nhiệm vụ" in result.summary
+    kinds = Counter(db.session.scalars(sa.select(Reminder.kind)))
+    escalations = _count(sa.select(Escalation.id))
+    assert result.summary.endswith(
+        f"{kinds[NoticeKind.REMINDER]} nhắc hạn, {kinds[NoticeKind.WARNING]} cảnh báo, "
+        f"{kinds[NoticeKind.URGING]} đôn đốc, {escalations} hồ sơ chuyển Sở Nội vụ"
+    )
 
     as_of = AsOf.of(local_date(now), load_calendar())
     category = category_sql(as_of)
@@ -60,6 +81,9 @@ def test_demo_shows_every_category_and_loads_only_once(app, now):
     assert _count(sa.select(AuditEvent.id)) == events
     assert _count(sa.select(Task.id)) == 150
 
+    _assert_history_swept_every_morning(local_date(now))
+    _assert_todays_sweep_sends_only_today(now)
+
 
 def test_every_demo_login_can_sign_in_and_open_its_pages(app, client, auth, now):
     _load(now)
@@ -75,3 +99,79 @@ def test_every_demo_login_can_sign_in_and_open_its_pages(app, client, auth, now)
             assert status in (200, 404), (username, url, status)
         assert client.get("/tasks").status_code == 200
         auth.logout()
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(local_zone())
+
+
+def _state_at(task_id: int, moment: datetime) -> str:
+    """Return the task's state at an instant, from its audit trail."""
+    state = None
+    for event in db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.object_type == "Task", AuditEvent.object_id == task_id)
+        .where(AuditEvent.occurred_at <= moment)
+        .order_by(AuditEvent.seq)
+    ):
+        state = json.loads(event.after or "{}").get("state", state)
+    return state
+
+
+def _assert_history_swept_every_morning(today) -> None:
+    """Each notice went out at the 08:00 sweep of its day, not in one catch-up today."""
+    notices = db.session.scalars(sa.select(Reminder).order_by(Reminder.id)).all()
+    assert {n.kind for n in notices} == set(NoticeKind)
+    for notice in notices:
+        sent = _local(notice.created_at)
+        assert sent.time() == time(8, 0) and sent.date() < today, notice.id
+        if not notice.late:
+            assert sent.date() == notice.scheduled_on, notice.id
+    # None was held back by downtime. The sweep does mark late what comes due on a day the
+    # task's clock is stopped awaiting review, once the result is returned: the next
+    # morning's sweep sends it, saying it is late though the system never stopped.
+    for notice in (n for n in notices if n.late):
+        day_began = datetime.combine(notice.scheduled_on, time(8, 0), tzinfo=local_zone())
+        assert _state_at(notice.task_id, day_began) == TaskState.SUBMITTED, notice.id
+        returned = db.session.scalars(
+            sa.select(AuditEvent.occurred_at).where(
+                AuditEvent.object_type == "Task",
+                AuditEvent.object_id == notice.task_id,
+                AuditEvent.action == "task.returned",
+            )
+        )
+        day_before = _local(notice.created_at).date() - timedelta(days=1)
+        assert day_before in {_local(moment).date() for moment in returned}, notice.id
+
+    # Sở Nội vụ's inspector concluded some records days after they were opened.
+    escalations = db.session.scalars(sa.select(Escalation)).all()
+    assert {e.status for e in escalations} == set(EscalationStatus)
+    concluded = [e for e in escalations if e.status == EscalationStatus.CONCLUDED]
+    assert len(concluded) <= 2
+    for escalation in concluded:
+        (conclusion,) = escalation.conclusions
+        assert conclusion.concluded_by_id == user_by_username("snv.thanhtra").id
+        assert escalation.opened_on < local_date(conclusion.concluded_at) < today
+    # The history's emails went out when queued; nothing old waits in the outbox.
+    waiting = sa.select(Notification.id).where(
+        Notification.channel == Channel.EMAIL, Notification.status == DeliveryStatus.PENDING
+    )
+    assert _count(waiting) == 0
+
+
+def _assert_todays_sweep_sends_only_today(now) -> None:
+    """The real scheduler's first sweep, today, finds only what is due today."""
+    today = local_date(now)
+    threshold = db.session.get(EscalationSettings, 1).overdue_working_days
+    swept = run_sweep(now)
+    db.session.commit()
+    assert swept.created["late"] == 0
+    new = db.session.scalars(sa.select(Reminder).where(Reminder.sweep_id == swept.sweep_id)).all()
+    # Today is a working day (the fixture's Monday), so something is due.
+    assert new and all(n.scheduled_on == today and not n.late for n in new)
+    opened = db.session.scalars(sa.select(Escalation).where(Escalation.sweep_id == swept.sweep_id))
+    for escalation in opened:
+        # Past the threshold only today: one day more, and yesterday's sweep had opened it.
+        if escalation.reason == EscalationReason.OVERDUE_DAYS:
+            assert escalation.overdue_days == threshold
+    assert verify_chain().ok
