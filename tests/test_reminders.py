@@ -353,3 +353,26 @@ def test_a_sweep_killed_halfway_and_run_again_completes_without_duplicates(app, 
     assert kinds == ["reminder"] * 3 + ["urging", "warning"]
     assert db.session.query(Escalation).count() == 1
     assert verify_chain().ok
+
+
+def test_a_reached_milestone_gets_no_more_reminders(client, auth, org, now):
+    milestone_day = date(2026, 11, 9)
+    task = issued_task(
+        org,
+        now,
+        due_date=date(2026, 12, 30),
+        milestones=[MilestoneInput("Khảo sát xong", milestone_day)],
+    )
+    services.accept_task(task, actor=org.head_a, now=now)
+    db.session.commit()
+    sweep(wd(milestone_day, -2))
+    auth.login("gd.tttt")
+    response = client.post(f"/tasks/{task.id}/milestones/{task.milestones[0].id}/complete")
+    assert response.status_code == 302
+    sweep(wd(milestone_day, 2))
+    milestone_notices = [n for n in _ladder(task.id) if n[4]]
+    assert [(k, s) for k, _, s, _, _ in milestone_notices] == [
+        ("reminder", wd(milestone_day, -5)),
+        ("reminder", wd(milestone_day, -2)),
+    ]
+    assert "Hoàn thành mốc tiến độ" in client.get(f"/tasks/{task.id}").get_data(as_text=True)

@@ -86,7 +86,8 @@ def load_settings(instance_path: Path) -> dict:
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
         "SMTP_TIMEOUT": _int_env("SMTP_TIMEOUT", 20),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "nhiemvu5ro@localhost"),
-        "SWEEP_INTERVAL_MINUTES": _int_env("SWEEP_INTERVAL_MINUTES", 60),
+        # Hourly, in office hours: a reminder should not reach a phone at midnight.
+        "SWEEP_HOURS": os.environ.get("SWEEP_HOURS", "7-18"),
         "DIGEST_TIME": os.environ.get("DIGEST_TIME", "07:30"),
         "DELIVERY_INTERVAL_SECONDS": _int_env("DELIVERY_INTERVAL_SECONDS", 30),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tracker.audit.services import record
+from tracker.calendar.services import load_calendar
+from tracker.clock import local_date
 from tracker.extensions import db
 from tracker.notify.services import Message, queue
 from tracker.org.models import Role, User, UserRole
@@ -60,7 +62,7 @@ def _missing(task: Task) -> str:
     return "Còn thiếu: báo cáo kết quả thực hiện nhiệm vụ."
 
 
-def reminder_message(reminder: Reminder) -> Message:
+def reminder_message(reminder: Reminder, days_left: int = 0) -> Message:
     """Compose the Vietnamese message of one reminder, warning or urging."""
     task = reminder.task
     about = (
@@ -69,8 +71,7 @@ def reminder_message(reminder: Reminder) -> Message:
         else ""
     )
     if reminder.kind == NoticeKind.REMINDER:
-        left = -reminder.rule.offset_days
-        when = "đến hạn hôm nay" if left == 0 else f"còn {left} ngày làm việc đến hạn"
+        when = "đến hạn hôm nay" if days_left <= 0 else f"còn {days_left} ngày làm việc đến hạn"
         opening = f"Đồng chí được nhắc: {about}nhiệm vụ dưới đây {when}."
     elif reminder.kind == NoticeKind.WARNING:
         opening = (
@@ -147,9 +148,11 @@ def _inspector_ids() -> list[int]:
 def notify_reminders(reminders: list[Reminder], now: datetime) -> None:
     """Queue each new notice for its recipients and put it on the task's audit trail."""
     inspectors = _inspector_ids() if reminders else []
+    calendar, today = load_calendar(), local_date(now)
     for reminder in reminders:
         users = recipients_of(reminder.rule.recipient_list, reminder.task, inspectors)
-        queue(f"reminder:{reminder.id}", users, reminder_message(reminder), now=now)
+        left = calendar.working_days_between(today, reminder.deadline)
+        queue(f"reminder:{reminder.id}", users, reminder_message(reminder, left), now=now)
         record(
             f"task.{reminder.kind.value}",
             reminder.task,

@@ -45,7 +45,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     sweep = _in_app(app, "sweep", lambda now: jobs.describe(jobs.sweep_job(now)))
     scheduler.add_job(
         sweep,
-        IntervalTrigger(minutes=config["SWEEP_INTERVAL_MINUTES"]),
+        CronTrigger(hour=config["SWEEP_HOURS"], minute=5, timezone=zone),
         id="sweep",
         name="Quét nhắc hạn, cảnh báo",
     )

@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -31,6 +31,7 @@ from tracker.reminders.models import (
     Escalation,
     EscalationReason,
     EscalationSettings,
+    JobRun,
     NoticeKind,
     Reminder,
     ReminderRule,
@@ -150,7 +151,9 @@ def _due_rows(rule: ReminderRule, today_seq: int, milestones: bool) -> sa.Select
     )
 
 
-def _send_rule(rule: ReminderRule, today_seq: int, sweep_id: str, now: datetime) -> None:
+def _send_rule(
+    rule: ReminderRule, today_seq: int, sweep_id: str, now: datetime, previous: date
+) -> None:
     columns = [
         "subject",
         "task_id",
@@ -172,7 +175,9 @@ def _send_rule(rule: ReminderRule, today_seq: int, sweep_id: str, now: datetime)
         select = sa.select(
             *[rows.c[c] for c in columns[:9]],
             sa.literal(now, type_=Reminder.created_at.type).label("created_at"),
-            (rows.c.scheduled_on < today).label("late"),
+            # Late only if no sweep ran on its day: one that ran and found the task
+            # ineligible (awaiting review, say) was not held back by downtime.
+            sa.and_(rows.c.scheduled_on < today, rows.c.scheduled_on > previous).label("late"),
             sa.literal(sweep_id).label("sweep_id"),
         )
         _insert_ignoring_duplicates(Reminder.__table__, select, columns)
@@ -238,6 +243,30 @@ def _open_escalations(today_seq: int, sweep_id: str, now: datetime) -> None:
     _insert_ignoring_duplicates(Escalation.__table__, select, columns)
 
 
+SWEEP_CLOCK = "sweep-clock"  # the job_runs row that remembers the last sweep's time
+NEVER = date(1900, 1, 1)
+
+
+def _previous_sweep_day() -> date:
+    """Return the local day of the latest sweep so far (a long-gone day if none ran)."""
+    last = db.session.scalar(sa.select(JobRun.last_finished_at).where(JobRun.name == SWEEP_CLOCK))
+    return local_date(last) if last else NEVER
+
+
+def _remember_sweep(now: datetime) -> None:
+    table = JobRun.__table__
+    updated = db.session.execute(
+        sa.update(table)
+        .where(
+            table.c.name == SWEEP_CLOCK,
+            sa.or_(table.c.last_finished_at.is_(None), table.c.last_finished_at < now),
+        )
+        .values(last_finished_at=now)
+    ).rowcount
+    if not updated and db.session.get(JobRun, SWEEP_CLOCK) is None:
+        db.session.execute(sa.insert(table).values(name=SWEEP_CLOCK, last_finished_at=now))
+
+
 def _task_loading():
     return (
         selectinload(Task.document),
@@ -259,8 +288,9 @@ def run_sweep(now: datetime) -> SweepResult:
     ensure_work_days(today)
     today_seq = work_day_seq(today)
     rules = db.session.scalars(sa.select(ReminderRule).where(ReminderRule.active)).all()
+    previous = _previous_sweep_day()
     for rule in sorted(rules, key=lambda r: (r.offset_days, r.id)):
-        _send_rule(rule, today_seq, result.sweep_id, now)
+        _send_rule(rule, today_seq, result.sweep_id, now, previous)
     # After the notices, so that a third unanswered warning escalates in the same pass.
     _open_escalations(today_seq, result.sweep_id, now)
 
@@ -285,5 +315,6 @@ def run_sweep(now: datetime) -> SweepResult:
     result.created.update(r.kind.value for r in reminders)
     result.created["escalation"] += len(escalations)
     result.created["late"] += sum(1 for r in reminders if r.late)
+    _remember_sweep(now)
     logger.info("Sweep %s as of %s: %s", result.sweep_id, now.isoformat(), dict(result.created))
     return result

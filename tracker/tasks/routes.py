@@ -318,6 +318,20 @@ def progress(task_id: int):
     )
 
 
+@bp.route("/tasks/<int:task_id>/milestones/<int:milestone_id>/complete", methods=["POST"])
+@login_required
+def complete_milestone(task_id: int, milestone_id: int):
+    """Mark a milestone reached."""
+    task = get_task(task_id, current_user, Action.REPORT_PROGRESS)
+    return _act(
+        task,
+        Action.REPORT_PROGRESS,
+        f.IssueForm(),
+        lambda now: services.complete_milestone(task, milestone_id, actor=current_user, now=now),
+        _("Đã đánh dấu hoàn thành mốc tiến độ."),
+    )
+
+
 @bp.route("/tasks/<int:task_id>/extension", methods=["POST"])
 @login_required
 def request_extension(task_id: int):

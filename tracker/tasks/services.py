@@ -478,6 +478,31 @@ def report_progress(
     return update
 
 
+def complete_milestone(task: Task, milestone_id: int, *, actor: User, now: datetime) -> Milestone:
+    """Mark a milestone of the roadmap reached; its reminders and warnings stop."""
+    _check(task, Action.REPORT_PROGRESS, actor)
+    milestone = next((m for m in task.milestones if m.id == milestone_id), None)
+    if milestone is None:
+        raise ValidationError("Không tìm thấy mốc tiến độ này.", fields={"milestone": "không có"})
+    if milestone.completed_on is not None:
+        raise TransitionError("Mốc tiến độ này đã được đánh dấu hoàn thành.")
+    milestone.completed_on = local_date(now)
+    _touch(task, now)
+    _flush()
+    record(
+        "task.milestone_completed",
+        task,
+        actor=actor,
+        now=now,
+        after={
+            "milestone": milestone.title,
+            "due_date": milestone.due_date,
+            "completed_on": milestone.completed_on,
+        },
+    )
+    return milestone
+
+
 def request_extension(
     task: Task, *, actor: User, now: datetime, new_due_date: date, reason: str
 ) -> ExtensionRequest:

@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "task.completed": _l("Công nhận hoàn thành"),
     "task.returned": _l("Trả lại kết quả"),
     "task.withdrawn": _l("Thu hồi nhiệm vụ"),
+    "task.milestone_completed": _l("Hoàn thành mốc tiến độ"),
     # Written by the reminder sweep, which records on the task's own trail.
     "task.reminder": _l("Nhắc hạn"),
     "task.warning": _l("Cảnh báo quá hạn"),
