@@ -137,3 +137,15 @@ def test_the_verify_command_names_the_first_broken_link(app, org, now):
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
     assert f"sự kiện số {victim.seq} (id {victim.id})" in broken.output
+
+
+def test_rolling_back_a_savepoint_drops_only_its_own_events(org, now):
+    kept = draft_task(org, now, title="Giữ lại")
+    services.issue_task(kept, actor=org.assigner, now=now)  # pending, not yet committed
+    savepoint = db.session.begin_nested()
+    services.create_draft(services.TaskInput(title="Bỏ đi"), actor=org.assigner, now=now)
+    savepoint.rollback()
+    db.session.commit()
+    assert [e.action for e in _events(kept.id)][-1] == "task.issued"
+    assert not any(json.loads(e.after or "{}").get("title") == "Bỏ đi" for e in _events())
+    assert verify_chain().ok

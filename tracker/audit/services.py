@@ -28,6 +28,7 @@ from tracker.extensions import db
 logger = logging.getLogger(__name__)
 
 _PENDING = "tracker.audit.pending"
+_MARKS = "tracker.audit.savepoints"  # savepoint → how many events were pending at its start
 SYSTEM_ACTOR = "system"
 
 
@@ -156,8 +157,21 @@ def _write_pending(session: Session) -> None:
     _append(session, pending)
 
 
-def _discard_pending(session: Session, previous_transaction=None) -> None:
+def _mark_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        marks = session.info.setdefault(_MARKS, {})
+        marks[id(transaction)] = len(session.info.get(_PENDING, []))
+
+
+def _discard_pending(session: Session, previous_transaction) -> None:
+    """Forget the events of what was rolled back: all of them, or a savepoint's own."""
+    if previous_transaction is not None and previous_transaction.nested:
+        mark = session.info.get(_MARKS, {}).pop(id(previous_transaction), None)
+        if mark is not None and _PENDING in session.info:
+            del session.info[_PENDING][mark:]
+        return
     session.info.pop(_PENDING, None)
+    session.info.pop(_MARKS, None)
 
 
 def _refuse_change(mapper, connection, target) -> None:
@@ -169,6 +183,7 @@ def register_audit_hooks() -> None:
     if sa.event.contains(Session, "before_commit", _write_pending):
         return
     sa.event.listen(Session, "before_commit", _write_pending)
+    sa.event.listen(Session, "after_transaction_create", _mark_savepoint)
     sa.event.listen(Session, "after_soft_rollback", _discard_pending)
     sa.event.listen(AuditEvent, "before_update", _refuse_change)
     sa.event.listen(AuditEvent, "before_delete", _refuse_change)
