@@ -39,6 +39,7 @@ def _import_models() -> None:
     from tracker.calendar import models as _calendar  # noqa: F401
     from tracker.notify import models as _notify  # noqa: F401
     from tracker.org import models as _org  # noqa: F401
+    from tracker.oversight import inspections as _inspections  # noqa: F401
     from tracker.reminders import models as _reminders  # noqa: F401
     from tracker.tasks import models as _tasks  # noqa: F401
 
@@ -73,6 +74,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.calendar.routes import bp as calendar_bp
     from tracker.notify.routes import bp as notify_bp
     from tracker.org.routes import bp as org_bp
+    from tracker.oversight.audit_routes import bp as audit_bp
+    from tracker.oversight.import_routes import bp as imports_bp
+    from tracker.oversight.inspection_routes import bp as inspections_bp
     from tracker.oversight.routes import bp as oversight_bp
     from tracker.reminders.admin import bp as reminder_rules_bp
     from tracker.reminders.routes import bp as escalations_bp
@@ -87,7 +91,11 @@ def register_blueprints(app: Flask) -> None:
         calendar_bp,
         notify_bp,
         escalations_bp,
-        reminder_rules_bp, oversight_bp,
+        reminder_rules_bp,
+        oversight_bp,
+        inspections_bp,
+        audit_bp,
+        imports_bp,
     ):
         app.register_blueprint(blueprint)
 

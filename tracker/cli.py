@@ -19,8 +19,14 @@ def register_commands(app: Flask) -> None:
     )
 
     for command in (
-        audit_cli, demo_command, units_cli, users_cli, sweep_command, deliver_command,
-        digest_command, scheduler_command,
+        audit_cli,
+        demo_command,
+        units_cli,
+        users_cli,
+        sweep_command,
+        deliver_command,
+        digest_command,
+        scheduler_command,
     ):
         app.cli.add_command(command)
 

@@ -1,0 +1,384 @@
+"""Reading the audit trail: search, the history of a task, a user or a unit, and the
+state of the hash chain.
+
+Every page of events costs a fixed number of queries, whatever it shows: the events, their
+count, then the names of the people and objects they mention, each kind in one query.
+Verifying the whole chain is too slow for every page view, so it runs on demand and its
+last result is kept in ``job_runs`` under ``audit_verify`` (where a scheduled run of the
+same check would also leave it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import ChainMap
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from tracker.audit.models import AuditChainHead, AuditEvent
+from tracker.audit.services import SYSTEM_ACTOR, ChainReport, canonical_json, verify_chain
+from tracker.clock import local_midnight
+from tracker.errors import PermissionDenied
+from tracker.extensions import db
+from tracker.org.models import Role, Unit, User
+from tracker.oversight.inspections import ACTION_LABELS as INSPECTION_ACTION_LABELS
+from tracker.reminders.models import JobRun
+from tracker.tasks.models import Task
+from tracker.tasks.timeline import ACTION_LABELS as TASK_ACTION_LABELS
+
+logger = logging.getLogger(__name__)
+
+PER_PAGE = 50
+VERIFY_JOB = "audit_verify"
+
+# Actions recorded outside the task's life (the task's own labels come from its timeline).
+OTHER_ACTION_LABELS = {
+    "document.registered": _l("Đăng ký văn bản chỉ đạo"),
+    "unit.created": _l("Tạo đơn vị"),
+    "unit.updated": _l("Sửa thông tin đơn vị"),
+    "unit.head_changed": _l("Thay đổi thủ trưởng đơn vị"),
+    "unit.deactivated": _l("Ngừng hoạt động đơn vị"),
+    "unit.reactivated": _l("Hoạt động lại đơn vị"),
+    "user.created": _l("Tạo người dùng"),
+    "user.updated": _l("Sửa thông tin người dùng"),
+    "user.deactivated": _l("Khoá tài khoản"),
+    "user.reactivated": _l("Mở khoá tài khoản"),
+    "user.password_changed": _l("Đổi mật khẩu"),
+    "user.password_reset": _l("Đặt lại mật khẩu"),
+    "user.email_mode_changed": _l("Đổi cách nhận thông báo"),
+    "field.created": _l("Tạo lĩnh vực"),
+    "field.updated": _l("Sửa lĩnh vực"),
+    "calendar.override_set": _l("Điều chỉnh lịch làm việc"),
+    "calendar.override_removed": _l("Bỏ điều chỉnh lịch làm việc"),
+    "reminder_rule.saved": _l("Lưu quy tắc nhắc hạn"),
+    "escalation_settings.saved": _l("Lưu ngưỡng chuyển xem xét trách nhiệm"),
+}
+
+ACTION_LABELS = ChainMap(TASK_ACTION_LABELS, INSPECTION_ACTION_LABELS, OTHER_ACTION_LABELS)
+
+# Searching by a prefix finds every action on one kind of object.
+ACTION_GROUPS = {
+    "task.": _l("Nhiệm vụ: mọi thao tác"),
+    "inspection.": _l("Kiểm tra: mọi thao tác"),
+    "user.": _l("Người dùng: mọi thao tác"),
+    "unit.": _l("Đơn vị: mọi thao tác"),
+}
+
+OBJECT_LABELS = {
+    "Task": _l("Nhiệm vụ"),
+    "User": _l("Người dùng"),
+    "Unit": _l("Đơn vị"),
+    "Field": _l("Lĩnh vực"),
+    "SourceDocument": _l("Văn bản chỉ đạo"),
+    "Inspection": _l("Đợt kiểm tra"),
+    "Finding": _l("Kết luận kiểm tra"),
+    "CalendarOverride": _l("Lịch làm việc"),
+    "ReminderRule": _l("Quy tắc nhắc hạn"),
+    "EscalationSettings": _l("Ngưỡng xem xét trách nhiệm"),
+}
+
+
+def action_label(action: str) -> str:
+    """Return the Vietnamese (or English) label of an action, or the action itself."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+def may_read_audit(user: User) -> bool:
+    """Tell whether the user reads the audit trail (admins and inspectors)."""
+    return user.is_active and user.has_role(Role.ADMIN, Role.INSPECTOR)
+
+
+def require_audit_reader(user: User) -> None:
+    """Raise PermissionDenied unless the user may read the audit trail."""
+    if not may_read_audit(user):
+        raise PermissionDenied("Chỉ quản trị hệ thống và Sở Nội vụ (thanh tra) được xem nhật ký.")
+
+
+# ---------------------------------------------------------------- events as rows
+
+
+@dataclass
+class EventRow:
+    id: int
+    seq: int
+    at: datetime
+    action: str
+    label: str
+    actor_id: int | None
+    actor: str
+    object_type: str
+    object_id: int
+    object_kind: str
+    object_name: str
+    before: str | None
+    after: str | None
+
+
+@dataclass
+class EventPage:
+    rows: list[EventRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def pretty(value: str | None) -> str | None:
+    """Return stored JSON indented for reading, with Vietnamese letters as they are."""
+    if not value:
+        return None
+    try:
+        return json.dumps(json.loads(value), indent=2, ensure_ascii=False, sort_keys=True)
+    except ValueError:
+        return value
+
+
+def _names(events: list[AuditEvent]) -> tuple[dict[int, str], dict[tuple[str, int], str]]:
+    """Return the actors' names and the objects' names, one query per kind of object."""
+    user_ids = {e.actor_id for e in events if e.actor_id is not None}
+    user_ids |= {e.object_id for e in events if e.object_type == "User"}
+    task_ids = {e.object_id for e in events if e.object_type == "Task"}
+    unit_ids = {e.object_id for e in events if e.object_type == "Unit"}
+    people: dict[int, tuple[str, str]] = {}
+    objects: dict[tuple[str, int], str] = {}
+    if user_ids:
+        query = sa.select(User.id, User.full_name, User.username).where(User.id.in_(user_ids))
+        people = {i: (name, username) for i, name, username in db.session.execute(query)}
+        objects |= {("User", i): f"{name} ({username})" for i, (name, username) in people.items()}
+    if task_ids:
+        query = sa.select(Task.id, Task.title).where(Task.id.in_(task_ids))
+        objects |= {("Task", i): title for i, title in db.session.execute(query)}
+    if unit_ids:
+        query = sa.select(Unit.id, Unit.name, Unit.code).where(Unit.id.in_(unit_ids))
+        objects |= {("Unit", i): f"{name} ({code})" for i, name, code in db.session.execute(query)}
+    return {i: name for i, (name, _username) in people.items()}, objects
+
+
+def _rows(events: list[AuditEvent]) -> list[EventRow]:
+    actors, objects = _names(events)
+    return [
+        EventRow(
+            id=e.id,
+            seq=e.seq,
+            at=e.occurred_at,
+            action=e.action,
+            label=action_label(e.action),
+            actor_id=e.actor_id,
+            actor=actors.get(e.actor_id, e.actor_name),
+            object_type=e.object_type,
+            object_id=e.object_id,
+            object_kind=str(OBJECT_LABELS.get(e.object_type, e.object_type)),
+            object_name=objects.get((e.object_type, e.object_id), ""),
+            before=pretty(e.before),
+            after=pretty(e.after),
+        )
+        for e in events
+    ]
+
+
+def _page(condition: sa.ColumnElement[bool], order, page: int, per_page: int) -> EventPage:
+    page = max(page, 1)
+    total = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(condition)) or 0
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(condition)
+        .order_by(order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return EventPage(_rows(list(events)), total, page, per_page)
+
+
+# ---------------------------------------------------------------- search and histories
+
+
+@dataclass
+class AuditFilters:
+    """What the audit trail can be searched by; ``None`` means any."""
+
+    object_type: str | None = None
+    object_id: int | None = None
+    actor_id: int | None = None
+    system_actor: bool = False  # events of the system itself (the sweep, the seed)
+    action: str | None = None  # an action, or a prefix ending in "." for a whole kind
+    date_from: date | None = None  # local dates, Asia/Ho_Chi_Minh
+    date_to: date | None = None
+
+
+def _condition(filters: AuditFilters) -> sa.ColumnElement[bool]:
+    clauses: list[sa.ColumnElement[bool]] = []
+    if filters.object_type:
+        clauses.append(AuditEvent.object_type == filters.object_type)
+    if filters.object_id is not None:
+        clauses.append(AuditEvent.object_id == filters.object_id)
+    if filters.actor_id is not None:
+        clauses.append(AuditEvent.actor_id == filters.actor_id)
+    elif filters.system_actor:
+        clauses.append(AuditEvent.actor_id.is_(None))
+    if filters.action:
+        if filters.action.endswith("."):
+            clauses.append(AuditEvent.action.startswith(filters.action, autoescape=True))
+        else:
+            clauses.append(AuditEvent.action == filters.action)
+    if filters.date_from:
+        clauses.append(AuditEvent.occurred_at >= local_midnight(filters.date_from))
+    if filters.date_to:
+        clauses.append(AuditEvent.occurred_at < local_midnight(filters.date_to + timedelta(days=1)))
+    return sa.and_(sa.true(), *clauses)
+
+
+def search_events(filters: AuditFilters, *, page: int = 1, per_page: int = PER_PAGE) -> EventPage:
+    """Return one page of the events matching the filters, newest first."""
+    return _page(_condition(filters), AuditEvent.seq.desc(), page, per_page)
+
+
+def object_history(
+    object_type: str, object_id: int, *, page: int = 1, per_page: int = PER_PAGE
+) -> EventPage:
+    """Return one page of what happened to an object, oldest first."""
+    condition = sa.and_(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+    return _page(condition, AuditEvent.seq.asc(), page, per_page)
+
+
+def actor_history(user_id: int, *, page: int = 1, per_page: int = PER_PAGE) -> EventPage:
+    """Return one page of what a person did, oldest first."""
+    return _page(AuditEvent.actor_id == user_id, AuditEvent.seq.asc(), page, per_page)
+
+
+def user_id_by_username(username: str) -> int | None:
+    """Return the id of the user with this username (any letter case), or None."""
+    return db.session.scalar(
+        sa.select(User.id).where(sa.func.lower(User.username) == username.strip().lower())
+    )
+
+
+def unit_id_by_code(code: str) -> int | None:
+    """Return the id of the unit with this code (any letter case), or None."""
+    return db.session.scalar(
+        sa.select(Unit.id).where(sa.func.lower(Unit.code) == code.strip().lower())
+    )
+
+
+def is_system_actor(name: str) -> bool:
+    """Tell whether a name typed as actor means the system itself."""
+    return name.strip().lower() in {SYSTEM_ACTOR, "hệ thống", "he thong"}
+
+
+# ---------------------------------------------------------------- the chain
+
+
+@dataclass
+class ChainState:
+    """The last verification of the chain, and how many events came after it."""
+
+    checked_at: datetime | None
+    finished_at: datetime | None
+    by: str | None
+    ok: bool | None  # None: never checked, or a result this page cannot read
+    checked: int = 0
+    broken_seq: int | None = None
+    broken_id: int | None = None
+    reason: str | None = None
+    newer_events: int = 0
+    raw: str | None = None
+
+
+def chain_summary(report: ChainReport, *, by: str, head_seq: int) -> str:
+    """Return a verification's result as the text kept in ``job_runs``."""
+    return canonical_json(
+        {
+            "ok": report.ok,
+            "checked": report.checked,
+            "broken_seq": report.broken_seq,
+            "broken_id": report.broken_id,
+            "reason": report.reason,
+            "by": by,
+            "head_seq": head_seq,
+        }
+    )
+
+
+def _head_seq() -> int:
+    return db.session.scalar(sa.select(AuditChainHead.seq).where(AuditChainHead.id == 1)) or 0
+
+
+def chain_state() -> ChainState:
+    """Return the last verification's result without verifying again (two queries)."""
+    run = db.session.get(JobRun, VERIFY_JOB)
+    if run is None or run.last_result is None:
+        return ChainState(None, None, None, None, newer_events=_head_seq())
+    try:
+        result = json.loads(run.last_result)
+        ok = result["ok"]
+    except (ValueError, TypeError, KeyError):
+        return ChainState(
+            run.last_started_at, run.last_finished_at, None, None, raw=run.last_result
+        )
+    return ChainState(
+        checked_at=run.last_started_at,
+        finished_at=run.last_finished_at,
+        by=result.get("by"),
+        ok=bool(ok),
+        checked=result.get("checked", 0),
+        broken_seq=result.get("broken_seq"),
+        broken_id=result.get("broken_id"),
+        reason=result.get("reason"),
+        newer_events=max(_head_seq() - result.get("head_seq", 0), 0),
+    )
+
+
+def _job_run() -> JobRun:
+    run = db.session.get(JobRun, VERIFY_JOB)
+    if run is not None:
+        return run
+    try:
+        with db.session.begin_nested():
+            run = JobRun(name=VERIFY_JOB)
+            db.session.add(run)
+    except IntegrityError:  # someone else checked the chain for the first time just now
+        run = db.session.get(JobRun, VERIFY_JOB)
+    return run
+
+
+def verify_job(now: datetime) -> str:
+    """Verify the chain as a scheduled job: ``run_job(VERIFY_JOB, verify_job)`` keeps the
+    summary in the same row the audit page reads."""
+    head_seq = _head_seq()
+    report = verify_chain()
+    db.session.commit()  # only a read, but end it: the job runner records on its own connection
+    logger.info(
+        "Audit chain verified by the scheduler: ok=%s, %s events", report.ok, report.checked
+    )
+    return chain_summary(report, by=SYSTEM_ACTOR, head_seq=head_seq)
+
+
+def check_chain(*, actor: User, now: datetime) -> ChainReport:
+    """Verify the whole chain now and keep the result for the audit page."""
+    require_audit_reader(actor)
+    head_seq = _head_seq()
+    started = time.monotonic()
+    report = verify_chain()
+    run = _job_run()
+    run.last_started_at = now
+    run.last_finished_at = now + timedelta(seconds=time.monotonic() - started)
+    run.last_result = chain_summary(report, by=actor.username, head_seq=head_seq)
+    db.session.flush()
+    if report.ok:
+        logger.info("Audit chain verified by %s: %s events intact", actor.username, report.checked)
+    else:
+        logger.warning(
+            "Audit chain verified by %s: broken at event %s (%s)",
+            actor.username,
+            report.broken_seq,
+            report.reason,
+        )
+    return report

@@ -1,0 +1,501 @@
+"""Sở Nội vụ's inspections of units, their findings, and the follow-up task of a finding.
+
+An inspector records an inspection (direct, through the system or through reports) and
+its findings, each with the fix the inspection recommends. The office (the assigner)
+then turns a finding into a follow-up task: an ordinary task, drafted and issued through
+the task services, so it passes the same "5 rõ" gate as any other, and linked to the
+finding it comes from. Inspectors propose; only the office hands out tasks.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+
+from tracker.audit.services import record
+from tracker.clock import local_date
+from tracker.dbtypes import UTCDateTime, enum_column
+from tracker.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from tracker.extensions import db
+from tracker.org.models import Role, Unit, User
+from tracker.tasks.classification import AsOf, category_sql
+from tracker.tasks.models import SourceDocument, Task, TaskState
+from tracker.tasks.services import TaskInput, create_draft, issue_task
+from tracker.text import nfc
+
+logger = logging.getLogger(__name__)
+
+TEXT_MAX = 20_000
+TITLE_PREFIX = "Khắc phục: "
+TITLE_SHORT = 200
+NO_TASK = "no_task"  # the category of a finding nobody has turned into a task yet
+
+
+class InspectionKind(enum.StrEnum):
+    DIRECT = "direct"  # kiểm tra trực tiếp tại đơn vị
+    SYSTEM = "system"  # kiểm tra qua hệ thống (the tracker's own data)
+    REPORTS = "reports"  # kiểm tra qua báo cáo của đơn vị
+
+
+class Severity(enum.StrEnum):
+    MINOR = "minor"
+    MODERATE = "moderate"
+    SERIOUS = "serious"
+
+
+KIND_LABELS = {
+    InspectionKind.DIRECT: _l("Trực tiếp"),
+    InspectionKind.SYSTEM: _l("Qua hệ thống"),
+    InspectionKind.REPORTS: _l("Qua báo cáo"),
+}
+
+SEVERITY_LABELS = {
+    Severity.MINOR: _l("Nhẹ"),
+    Severity.MODERATE: _l("Trung bình"),
+    Severity.SERIOUS: _l("Nghiêm trọng"),
+}
+
+# How the kind reads inside a follow-up task's description: stored text, always Vietnamese.
+_KIND_IN_TEXT = {
+    InspectionKind.DIRECT: "trực tiếp",
+    InspectionKind.SYSTEM: "qua hệ thống",
+    InspectionKind.REPORTS: "qua báo cáo",
+}
+
+# Labels of this feature's events in the audit trail (the audit views show them).
+ACTION_LABELS = {
+    "inspection.recorded": _l("Ghi nhận đợt kiểm tra"),
+    "inspection.finding_added": _l("Ghi kết luận kiểm tra"),
+    "inspection.finding_followed_up": _l("Giao nhiệm vụ khắc phục"),
+}
+
+
+class Inspection(db.Model):
+    """An inspection of one unit by Sở Nội vụ: how, when, by whom, and what it covered."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (sa.Index("ix_inspections_unit_id_inspected_on", "unit_id", "inspected_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[InspectionKind] = mapped_column(enum_column(InspectionKind, "inspection_kind"))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    inspected_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    team: Mapped[str] = mapped_column(sa.Text)  # the members of the inspection team
+    summary: Mapped[str] = mapped_column(sa.Text)  # scope and overall result
+    # The inspection plan or directive it was carried out under; follow-up tasks cite it.
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("source_documents.id"))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit] = relationship()
+    document: Mapped[SourceDocument | None] = relationship()
+    recorded_by: Mapped[User] = relationship()
+    findings: Mapped[list[Finding]] = relationship(
+        back_populates="inspection", order_by="Finding.id", cascade="all, delete-orphan"
+    )
+
+
+class Finding(db.Model):
+    """One finding of an inspection, the fix it calls for, and the task that carries the fix."""
+
+    __tablename__ = "inspection_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("inspections.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.Text)
+    recommendation: Mapped[str] = mapped_column(sa.Text, default="")
+    severity: Mapped[Severity | None] = mapped_column(enum_column(Severity, "finding_severity"))
+    # One finding, one follow-up task; a task follows up at most one finding.
+    task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id"), unique=True)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="findings")
+    task: Mapped[Task | None] = relationship()
+
+
+# ---------------------------------------------------------------- who may do what
+
+
+def may_record(user: User) -> bool:
+    """Tell whether the user records inspections and findings (Sở Nội vụ's inspectors)."""
+    return user.is_active and user.has_role(Role.INSPECTOR)
+
+
+def may_follow_up(user: User) -> bool:
+    """Tell whether the user turns findings into tasks (the office, which hands out tasks)."""
+    return user.is_active and user.has_role(Role.ASSIGNER)
+
+
+def may_list(user: User) -> bool:
+    """Tell whether the user has an inspection list at all (heads see their unit's)."""
+    return user.is_active and user.has_role(
+        Role.INSPECTOR, Role.ASSIGNER, Role.ADMIN, Role.UNIT_HEAD
+    )
+
+
+def visible_inspections_clause(user: User) -> sa.ColumnElement[bool]:
+    """Return the SQL condition selecting the inspections the user may see."""
+    if not user.is_active:
+        return sa.false()
+    if user.has_role(Role.INSPECTOR, Role.ASSIGNER, Role.ADMIN):
+        return sa.true()
+    if user.has_role(Role.UNIT_HEAD):
+        return Inspection.unit_id == user.unit_id
+    return sa.false()
+
+
+def require_list(user: User) -> None:
+    """Raise PermissionDenied unless the user may open the inspection list."""
+    if not may_list(user):
+        raise PermissionDenied("Bạn không có quyền xem các đợt kiểm tra.")
+
+
+def require_record(user: User) -> None:
+    """Raise PermissionDenied unless the user is an inspector."""
+    if not may_record(user):
+        raise PermissionDenied("Chỉ Sở Nội vụ (thanh tra) được ghi nhận kiểm tra và kết luận.")
+
+
+def require_follow_up(user: User) -> None:
+    """Raise PermissionDenied unless the user may hand out a follow-up task."""
+    if not may_follow_up(user):
+        raise PermissionDenied(
+            "Chỉ Văn phòng (người giao việc) được giao nhiệm vụ khắc phục; "
+            "Sở Nội vụ đề xuất qua kiến nghị của kết luận kiểm tra."
+        )
+
+
+def get_inspection(inspection_id: int, user: User) -> Inspection:
+    """Load an inspection the user may see, or raise NotFound."""
+    found = db.session.scalar(
+        sa.select(Inspection)
+        .where(Inspection.id == inspection_id, visible_inspections_clause(user))
+        .options(selectinload(Inspection.unit), selectinload(Inspection.document))
+    )
+    if found is None:
+        raise NotFound("Không tìm thấy đợt kiểm tra.")
+    return found
+
+
+def get_finding(finding_id: int, user: User) -> Finding:
+    """Load a finding of an inspection the user may see, or raise NotFound."""
+    found = db.session.scalar(
+        sa.select(Finding)
+        .join(Inspection, Finding.inspection_id == Inspection.id)
+        .where(Finding.id == finding_id, visible_inspections_clause(user))
+    )
+    if found is None:
+        raise NotFound("Không tìm thấy kết luận kiểm tra.")
+    return found
+
+
+def finding_of_task(task_id: int, user: User) -> Finding | None:
+    """Return the finding a task follows up, if the user may see its inspection."""
+    return db.session.scalar(
+        sa.select(Finding)
+        .join(Inspection, Finding.inspection_id == Inspection.id)
+        .where(Finding.task_id == task_id, visible_inspections_clause(user))
+        .options(selectinload(Finding.inspection).selectinload(Inspection.unit))
+    )
+
+
+# ---------------------------------------------------------------- recording
+
+
+@dataclass
+class InspectionInput:
+    """What an inspector says about an inspection."""
+
+    kind: str | None = None
+    unit_id: int | None = None
+    inspected_on: date | None = None
+    team: str = ""
+    summary: str = ""
+    document_id: int | None = None
+
+
+def _text(value: str | None, name: str) -> str:
+    text = nfc(value).strip()
+    if len(text) > TEXT_MAX:
+        raise ValidationError(
+            f"Nội dung dài quá {TEXT_MAX} ký tự.", fields={name: f"tối đa {TEXT_MAX} ký tự"}
+        )
+    return text
+
+
+def _inspection_snapshot(inspection: Inspection) -> dict:
+    return {
+        "kind": inspection.kind,
+        "unit_id": inspection.unit_id,
+        "inspected_on": inspection.inspected_on,
+        "team": inspection.team,
+        "summary": inspection.summary,
+        "document_id": inspection.document_id,
+    }
+
+
+def _check_inspection(data: InspectionInput, today: date) -> tuple[InspectionKind, str, str]:
+    """Return the kind, team and summary, or refuse naming every field that is wrong."""
+    problems: dict[str, str] = {}
+    kind = None
+    try:
+        kind = InspectionKind(data.kind)
+    except ValueError:
+        problems["kind"] = "Hãy chọn hình thức kiểm tra."
+    unit = db.session.get(Unit, data.unit_id) if data.unit_id is not None else None
+    if unit is None:
+        problems["unit_id"] = "Hãy chọn đơn vị được kiểm tra."
+    if data.inspected_on is None:
+        problems["inspected_on"] = "Hãy nhập ngày kiểm tra (dd/mm/yyyy)."
+    elif data.inspected_on > today:
+        problems["inspected_on"] = "Ngày kiểm tra không được sau hôm nay."
+    if data.document_id is not None and db.session.get(SourceDocument, data.document_id) is None:
+        problems["document_id"] = "Văn bản không tồn tại."
+    team, summary = _text(data.team, "team"), _text(data.summary, "summary")
+    if not team:
+        problems["team"] = "Hãy ghi thành phần đoàn kiểm tra."
+    if not summary:
+        problems["summary"] = "Hãy ghi phạm vi, nội dung kiểm tra."
+    if problems:
+        raise ValidationError(
+            "Chưa ghi nhận được đợt kiểm tra: " + " ".join(problems.values()), fields=problems
+        )
+    return kind, team, summary
+
+
+def record_inspection(data: InspectionInput, *, actor: User, now: datetime) -> Inspection:
+    """Record an inspection of a unit (the inspector)."""
+    require_record(actor)
+    kind, team, summary = _check_inspection(data, local_date(now))
+    inspection = Inspection(
+        kind=kind,
+        unit_id=data.unit_id,
+        inspected_on=data.inspected_on,
+        team=team,
+        summary=summary,
+        document_id=data.document_id,
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    record(
+        "inspection.recorded",
+        inspection,
+        actor=actor,
+        now=now,
+        after=_inspection_snapshot(inspection),
+    )
+    logger.info(
+        "Inspection %s of unit %s recorded by %s", inspection.id, data.unit_id, actor.username
+    )
+    return inspection
+
+
+def add_finding(
+    inspection: Inspection,
+    *,
+    text: str,
+    recommendation: str = "",
+    severity: str | None = None,
+    actor: User,
+    now: datetime,
+) -> Finding:
+    """Add a finding, and the fix it calls for, to an inspection (the inspector)."""
+    require_record(actor)
+    text, recommendation = _text(text, "text"), _text(recommendation, "recommendation")
+    if not text:
+        raise ValidationError("Hãy ghi nội dung kết luận.", fields={"text": "bắt buộc"})
+    try:
+        level = Severity(severity) if severity else None
+    except ValueError as exc:
+        raise ValidationError("Mức độ không hợp lệ.", fields={"severity": "không hợp lệ"}) from exc
+    finding = Finding(
+        inspection=inspection,
+        text=text,
+        recommendation=recommendation,
+        severity=level,
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
+    db.session.add(finding)
+    db.session.flush()
+    record(
+        "inspection.finding_added",
+        finding,
+        actor=actor,
+        now=now,
+        after={
+            "inspection_id": inspection.id,
+            "text": text,
+            "recommendation": recommendation,
+            "severity": level,
+        },
+    )
+    logger.info(
+        "Finding %s added to inspection %s by %s", finding.id, inspection.id, actor.username
+    )
+    return finding
+
+
+# ---------------------------------------------------------------- the follow-up task
+
+
+def _shorten(text: str, limit: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def follow_up_input(finding: Finding, *, today: date) -> TaskInput:
+    """Return a follow-up task's content as the finding suggests it, for the office to complete."""
+    inspection = finding.inspection
+    origin = (
+        f"Theo kết luận kiểm tra {_KIND_IN_TEXT[inspection.kind]} tại "
+        f"{inspection.unit.name} ngày {inspection.inspected_on:%d/%m/%Y} "
+        f"(đợt kiểm tra số {inspection.id}, kết luận số {finding.id})."
+    )
+    parts = [finding.text]
+    if finding.recommendation:
+        parts.append(f"Kiến nghị: {finding.recommendation}")
+    parts.append(origin)
+    return TaskInput(
+        title=TITLE_PREFIX + _shorten(finding.text, TITLE_SHORT),
+        description="\n\n".join(parts),
+        document_id=inspection.document_id,
+        lead_unit_id=inspection.unit_id,
+        accountable_user_id=inspection.unit.head_id,
+        start_date=today,
+        expected_outcome="Báo cáo kết quả khắc phục, kèm minh chứng.",
+    )
+
+
+def turn_finding_into_task(
+    finding: Finding, data: TaskInput, *, actor: User, now: datetime
+) -> Task:
+    """Draft and issue the finding's follow-up task; refused, leaving nothing, unless it is
+    clear on every "rõ"."""
+    require_follow_up(actor)
+    if finding.task_id is not None:
+        raise ConflictError(
+            f"Kết luận này đã có nhiệm vụ khắc phục (nhiệm vụ số {finding.task_id}).",
+            code="already_followed_up",
+        )
+    task = create_draft(data, actor=actor, now=now)
+    issue_task(task, actor=actor, now=now)
+    # Link only if nobody linked it meanwhile: two clicks at once give one task, not two.
+    linked = db.session.execute(
+        sa.update(Finding)
+        .where(Finding.id == finding.id, Finding.task_id.is_(None))
+        .values(task_id=task.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if linked != 1:
+        raise ConflictError(
+            "Kết luận này vừa được giao nhiệm vụ khắc phục. Hãy tải lại trang.",
+            code="already_followed_up",
+        )
+    db.session.expire(finding, ["task_id", "task"])
+    record(
+        "inspection.finding_followed_up",
+        finding,
+        actor=actor,
+        now=now,
+        before={"task_id": None},
+        after={"task_id": task.id, "inspection_id": finding.inspection_id},
+    )
+    logger.info("Finding %s followed up by task %s (%s)", finding.id, task.id, actor.username)
+    return task
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class InspectionRow:
+    inspection: Inspection
+    findings: int = 0
+    # Findings by the category of their follow-up task (NO_TASK: none yet).
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class InspectionPage:
+    rows: list[InspectionRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _finding_category(as_of: AsOf) -> sa.ColumnElement[str]:
+    # A finding without a task joins no task row, where category_sql would say "on track".
+    return sa.case((Finding.task_id.is_(None), sa.literal(NO_TASK)), else_=category_sql(as_of))
+
+
+def list_inspections(
+    user: User,
+    as_of: AsOf,
+    *,
+    unit_id: int | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 30,
+) -> InspectionPage:
+    """Return one page of the inspections the user may see, newest first, with their
+    findings counted by the category of each follow-up task (a fixed number of queries)."""
+    query = sa.select(Inspection).where(visible_inspections_clause(user))
+    if unit_id is not None:
+        query = query.where(Inspection.unit_id == unit_id)
+    if kind in {k.value for k in InspectionKind}:
+        query = query.where(Inspection.kind == kind)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    inspections = db.session.scalars(
+        query.order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+        .options(selectinload(Inspection.unit))
+    ).all()
+    rows = {i.id: InspectionRow(i) for i in inspections}
+    if rows:
+        category = _finding_category(as_of)
+        grouped = (
+            sa.select(Finding.inspection_id, category, sa.func.count())
+            .outerjoin(Task, Finding.task_id == Task.id)
+            .where(Finding.inspection_id.in_(rows))
+            .group_by(Finding.inspection_id, category)
+        )
+        for inspection_id, name, n in db.session.execute(grouped):
+            rows[inspection_id].counts[name] = n
+            rows[inspection_id].findings += n
+    return InspectionPage(list(rows.values()), total or 0, max(page, 1), per_page)
+
+
+@dataclass
+class FindingRow:
+    finding: Finding
+    task_title: str | None
+    task_state: TaskState | None
+    category: str
+
+
+def inspection_findings(inspection: Inspection, as_of: AsOf) -> list[FindingRow]:
+    """Return the inspection's findings with each follow-up task's category (one query)."""
+    query = (
+        sa.select(Finding, Task.title, Task.state, _finding_category(as_of))
+        .outerjoin(Task, Finding.task_id == Task.id)
+        .where(Finding.inspection_id == inspection.id)
+        .order_by(Finding.id)
+    )
+    return [FindingRow(*row) for row in db.session.execute(query)]
