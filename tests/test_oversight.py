@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.factories import issued_task
@@ -217,3 +218,42 @@ def test_a_past_date_on_the_page_shows_the_figures_of_that_day(client, auth, org
     expected = Counter(_expected(f, date(2026, 10, 9)) for f in facts)
     assert f'id="count-overdue">{expected["overdue"]}<' in page
     assert "tính đến ngày 09/10/2026" in page
+
+
+def _statements(client, path: str) -> int:
+    db.session.commit()  # start from the same state each time: nothing cached in the session
+    count = []
+    listener = lambda *args: count.append(1)  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    return len(count)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/oversight",
+        "/oversight/units",
+        "/oversight/briefing",
+        "/oversight/slow-units?year=2026&quarter=4",
+        "/oversight/units/3",
+        "/tasks",
+        "/",
+    ],
+)
+def test_a_pages_query_count_does_not_grow_with_the_data(client, auth, org, now, path):
+    def grow(n, start):
+        for k in range(n):
+            issued_task(
+                org, now, title=f"Việc {start + k}", due_date=now.date() + timedelta(days=3)
+            )
+
+    grow(3, 0)
+    auth.login("vanphong")
+    _statements(client, path)  # the first visit may build the working-day table once
+    small = _statements(client, path)
+    grow(30, 100)
+    assert _statements(client, path) == small

@@ -169,6 +169,26 @@ def person(user_id: int):
     score = reports.scorecards(
         current_user, start, end, group=Task.accountable_user_id, only=user_id
     ).get(user_id)
+    if _wants_excel():
+        sheets = [
+            exports.Sheet(
+                "Cá nhân",
+                ["Họ và tên", "Chức vụ", "Đơn vị", "Từ ngày", "Đến ngày", *exports.SCORE_HEADERS],
+                [
+                    [
+                        found.full_name,
+                        found.position or "",
+                        found.unit.name,
+                        start,
+                        end,
+                        *exports.score_cells(score, OUTCOME_LABELS),
+                    ]
+                ]
+                if score
+                else [],
+            )
+        ]
+        return download(sheets, f"ca-nhan-{found.username}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
     return render_template(
         "oversight/person.html", person=found, score=score, form=form, outcomes=OUTCOME_LABELS
     )
