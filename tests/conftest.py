@@ -84,6 +84,7 @@ def app(migrated_database, tmp_path):
         shutil.copy(template, copy)
         url = f"sqlite:///{copy}"
     application = _app_for(url, instance)
+
     # Tests hold one app context, which every request then shares; Flask-Login caches the
     # signed-in user on it, so forget that user at each request as a real server would.
     @application.before_request

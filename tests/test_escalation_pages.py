@@ -23,21 +23,31 @@ def test_the_inspector_sees_the_queue_and_concludes(client, auth, org, now):
     assert "Việc quá hạn lâu" in page and "Chưa kết luận" in page
     page = client.get(f"/escalations/{escalation.id}").get_data(as_text=True)
     assert "Cảnh báo quá hạn" in page and "Đôn đốc" in page and "Trần Văn Trưởng" in page
-    response = client.post(f"/escalations/{escalation.id}/conclusion",
-                           data={"outcome": "criticism", "note": "Chậm báo cáo, không có lý do"})
+    response = client.post(
+        f"/escalations/{escalation.id}/conclusion",
+        data={"outcome": "criticism", "note": "Chậm báo cáo, không có lý do"},
+    )
     assert response.status_code == 302
     # A concluded record is never edited: a second conclusion must name the one it corrects.
-    refused = client.post(f"/escalations/{escalation.id}/conclusion",
-                          data={"outcome": "no_fault", "note": "Sửa lại"})
+    refused = client.post(
+        f"/escalations/{escalation.id}/conclusion", data={"outcome": "no_fault", "note": "Sửa lại"}
+    )
     assert refused.status_code == 409
     first = db.session.scalars(sa.select(Conclusion)).one()
-    corrected = client.post(f"/escalations/{escalation.id}/conclusion",
-                            data={"outcome": "no_fault", "note": "Có văn bản xin lùi hạn",
-                                  "corrects_id": str(first.id)})
+    corrected = client.post(
+        f"/escalations/{escalation.id}/conclusion",
+        data={
+            "outcome": "no_fault",
+            "note": "Có văn bản xin lùi hạn",
+            "corrects_id": str(first.id),
+        },
+    )
     assert corrected.status_code == 302
     conclusions = db.session.scalars(sa.select(Conclusion).order_by(Conclusion.id)).all()
     assert [(c.outcome.value, c.corrects_id) for c in conclusions] == [
-        ("criticism", None), ("no_fault", first.id)]
+        ("criticism", None),
+        ("no_fault", first.id),
+    ]
     timeline = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "Chuyển Sở Nội vụ xem xét trách nhiệm" in timeline
     assert "Kết luận xem xét trách nhiệm" in timeline
@@ -45,15 +55,21 @@ def test_the_inspector_sees_the_queue_and_concludes(client, auth, org, now):
 
 def test_who_sees_which_records(client, auth, org, now):
     _, escalation = _escalated(org, now)
-    for username, visible in (("gd.tttt", True), ("pct.ha", True), ("gd.stp", False),
-                              ("cv.tttt", False)):
+    for username, visible in (
+        ("gd.tttt", True),
+        ("pct.ha", True),
+        ("gd.stp", False),
+        ("cv.tttt", False),
+    ):
         auth.login(username)
         status = client.get(f"/escalations/{escalation.id}").status_code
         assert status == (200 if visible else 404), username
         auth.logout()
     auth.login("gd.tttt")
-    response = client.post(f"/escalations/{escalation.id}/conclusion",
-                           data={"outcome": "no_fault", "note": "Tự kết luận"})
+    response = client.post(
+        f"/escalations/{escalation.id}/conclusion",
+        data={"outcome": "no_fault", "note": "Tự kết luận"},
+    )
     assert response.status_code == 403
     assert db.session.query(Conclusion).count() == 0
 

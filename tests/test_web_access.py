@@ -11,8 +11,15 @@ PAGES = {
     "/": "all",
     "/tasks": "all",
     "/documents": "all",
-    "/tasks/{own}": {"vanphong", "gd.tttt", "cv.tttt", "gd.stp", "cv.stp", "pct.ha",
-                     "snv.thanhtra"},
+    "/tasks/{own}": {
+        "vanphong",
+        "gd.tttt",
+        "cv.tttt",
+        "gd.stp",
+        "cv.stp",
+        "pct.ha",
+        "snv.thanhtra",
+    },
     "/tasks/{foreign}": {"vanphong", "gd.stp", "cv.stp", "pct.ha", "snv.thanhtra"},
     "/tasks/{draft}": {"vanphong", "snv.thanhtra"},
     "/tasks/new": {"vanphong"},
@@ -22,16 +29,22 @@ PAGES = {
     "/admin/users": {"quantri"},
     "/notifications": "all",
 }
-USERS = ["vanphong", "gd.tttt", "cv.tttt", "gd.stp", "cv.stp", "pct.ha", "snv.thanhtra",
-         "quantri"]
+USERS = ["vanphong", "gd.tttt", "cv.tttt", "gd.stp", "cv.stp", "pct.ha", "snv.thanhtra", "quantri"]
 
 
 @pytest.fixture
 def objects(org, now):
     # The leader supervises both tasks' field; department B coordinates the own task.
     own = issued_task(org, now, field_id=None)
-    foreign = issued_task(org, now, lead_unit_id=org.dept_b.id, accountable_user_id=org.head_b.id,
-                          coordinating=[], field_id=None, supervisor_id=org.leader.id)
+    foreign = issued_task(
+        org,
+        now,
+        lead_unit_id=org.dept_b.id,
+        accountable_user_id=org.head_b.id,
+        coordinating=[],
+        field_id=None,
+        supervisor_id=org.leader.id,
+    )
     draft = draft_task(org, now)
     return {"own": own.id, "foreign": foreign.id, "draft": draft.id}
 

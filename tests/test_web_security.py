@@ -40,24 +40,34 @@ def test_an_inactive_user_cannot_sign_in_and_is_signed_out(client, auth, org):
 
 def test_no_open_redirect_after_sign_in(client, org):
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        response = client.post(f"/login?next={target}",
-                               data={"username": "gd.tttt", "password": PASSWORD})
+        response = client.post(
+            f"/login?next={target}", data={"username": "gd.tttt", "password": PASSWORD}
+        )
         assert response.headers["Location"] == "/"
         client.post("/logout")
-    response = client.post("/login?next=/tasks", data={"username": "gd.tttt",
-                                                        "password": PASSWORD})
+    response = client.post("/login?next=/tasks", data={"username": "gd.tttt", "password": PASSWORD})
     assert response.headers["Location"] == "/tasks"
 
 
 def test_change_password(client, auth, org):
     auth.login("cv.tttt")
-    wrong = client.post("/password", data={"current_password": "khong-dung-dau",
-                                           "new_password": "mat-khau-moi-2026",
-                                           "confirm": "mat-khau-moi-2026"})
+    wrong = client.post(
+        "/password",
+        data={
+            "current_password": "khong-dung-dau",
+            "new_password": "mat-khau-moi-2026",
+            "confirm": "mat-khau-moi-2026",
+        },
+    )
     assert "Mật khẩu hiện tại không đúng" in wrong.get_data(as_text=True)
-    client.post("/password", data={"current_password": PASSWORD,
-                                   "new_password": "mat-khau-moi-2026",
-                                   "confirm": "mat-khau-moi-2026"})
+    client.post(
+        "/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "mat-khau-moi-2026",
+            "confirm": "mat-khau-moi-2026",
+        },
+    )
     auth.logout()
     assert auth.login("cv.tttt", "mat-khau-moi-2026").status_code == 302
 
@@ -93,9 +103,11 @@ def test_too_large_an_upload_gets_the_413_page(client, auth, org, now):
     task = in_progress_task(org, now)
     auth.login("cv.tttt")
     big = io.BytesIO(b"%PDF-" + b"0" * (4 * 1024 * 1024))
-    response = client.post(f"/tasks/{task.id}/progress",
-                           data={"percent": "5", "narrative": "x", "evidence": [(big, "a.pdf")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/tasks/{task.id}/progress",
+        data={"percent": "5", "narrative": "x", "evidence": [(big, "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413
     assert "Tệp gửi lên vượt quá" in response.get_data(as_text=True)
 
@@ -114,8 +126,13 @@ def strict_app(migrated_database, tmp_path):
         copy = instance / "tracker.sqlite3"
         shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
         url = f"sqlite:///{copy}"
-    application = _app_for(url, instance, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True,
-                           LOGIN_RATE_LIMIT="3 per minute")
+    application = _app_for(
+        url,
+        instance,
+        WTF_CSRF_ENABLED=True,
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="3 per minute",
+    )
     with application.app_context():
         from tracker.extensions import limiter
 
@@ -130,7 +147,7 @@ def strict_app(migrated_database, tmp_path):
 def _csrf_token(page: str) -> str:
     marker = 'name="csrf_token" type="hidden" value="'
     start = page.index(marker) + len(marker)
-    return page[start:page.index('"', start)]
+    return page[start : page.index('"', start)]
 
 
 def test_a_post_without_a_csrf_token_is_refused(strict_app, now):
@@ -139,8 +156,7 @@ def test_a_post_without_a_csrf_token_is_refused(strict_app, now):
     task = in_progress_task(org, now)
     client = strict_app.test_client()
     token = _csrf_token(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"username": "vanphong", "password": PASSWORD,
-                                "csrf_token": token})
+    client.post("/login", data={"username": "vanphong", "password": PASSWORD, "csrf_token": token})
     response = client.post(f"/tasks/{task.id}/withdraw", data={"reason": "Không có token"})
     assert response.status_code == 400
     assert "biểu mẫu không hợp lệ" in response.get_data(as_text=True)
@@ -154,10 +170,12 @@ def test_repeated_failed_sign_ins_are_slowed_down(strict_app, now):
     client = strict_app.test_client()
     for _ in range(3):
         token = _csrf_token(client.get("/login").get_data(as_text=True))
-        client.post("/login", data={"username": "gd.tttt", "password": "sai-mat-khau",
-                                    "csrf_token": token})
+        client.post(
+            "/login", data={"username": "gd.tttt", "password": "sai-mat-khau", "csrf_token": token}
+        )
     token = _csrf_token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": "gd.tttt", "password": PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "gd.tttt", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 429
     assert "Bạn đã thử quá nhiều lần" in response.get_data(as_text=True)

@@ -99,8 +99,12 @@ def test_due_date_as_working_days(client, auth, org, now):
 def test_a_new_document_can_be_registered_from_the_task_form(client, auth, org, now):
     auth.login("vanphong")
     data = _form_data(
-        org, _today(now), document_id="", new_document_number="3073/UBND-KSTTHC",
-        new_document_kind="Công văn", new_document_issuer="UBND thành phố Hà Nội",
+        org,
+        _today(now),
+        document_id="",
+        new_document_number="3073/UBND-KSTTHC",
+        new_document_kind="Công văn",
+        new_document_issuer="UBND thành phố Hà Nội",
         new_document_date="28/08/2023",
     )
     assert client.post("/tasks/new", data={**data, "save": "1"}).status_code == 302
@@ -120,8 +124,7 @@ def test_a_stale_edit_shows_the_conflict_and_keeps_the_input(client, auth, org, 
     auth.login("vanphong")
     stale_version = task.version
     data = _form_data(org, _today(now), version=str(stale_version), title="Bản của tôi")
-    client.post(f"/tasks/{task.id}/edit",
-                data={**data, "title": "Bản của người khác", "save": "1"})
+    client.post(f"/tasks/{task.id}/edit", data={**data, "title": "Bản của người khác", "save": "1"})
     response = client.post(f"/tasks/{task.id}/edit", data={**data, "save": "1"})
     assert response.status_code == 409
     page = response.get_data(as_text=True)
@@ -153,8 +156,14 @@ def test_search_without_diacritics_finds_titles_with_them(client, auth, org, now
 
 
 def test_the_list_filters_by_category_and_unit(client, auth, org, now):
-    issued_task(org, now, title="Việc của Sở Tư pháp", lead_unit_id=org.dept_b.id,
-                accountable_user_id=org.head_b.id, coordinating=[])
+    issued_task(
+        org,
+        now,
+        title="Việc của Sở Tư pháp",
+        lead_unit_id=org.dept_b.id,
+        accountable_user_id=org.head_b.id,
+        coordinating=[],
+    )
     issued_task(org, now, title="Việc của Sở TTTT")
     auth.login("vanphong")
     page = client.get("/tasks", query_string={"unit_id": org.dept_b.id}).get_data(as_text=True)
@@ -166,8 +175,9 @@ def test_the_list_filters_by_category_and_unit(client, auth, org, now):
 
 
 def test_another_units_task_by_url_is_not_found(client, auth, org, now):
-    foreign = issued_task(org, now, lead_unit_id=org.dept_b.id, accountable_user_id=org.head_b.id,
-                          coordinating=[])
+    foreign = issued_task(
+        org, now, lead_unit_id=org.dept_b.id, accountable_user_id=org.head_b.id, coordinating=[]
+    )
     auth.login("cv.tttt")
     assert client.get(f"/tasks/{foreign.id}").status_code == 404
     assert client.post(f"/tasks/{foreign.id}/accept").status_code == 404
@@ -192,8 +202,11 @@ def test_buttons_shown_are_only_the_users_actions(client, auth, org, now):
 @pytest.mark.parametrize(
     ("username", "path", "status"),
     [
-        ("snv.thanhtra", "accept", 403), ("snv.thanhtra", "withdraw", 403),
-        ("cv.tttt", "accept", 403), ("gd.tttt", "withdraw", 403), ("pct.ha", "accept", 403),
+        ("snv.thanhtra", "accept", 403),
+        ("snv.thanhtra", "withdraw", 403),
+        ("cv.tttt", "accept", 403),
+        ("gd.tttt", "withdraw", 403),
+        ("pct.ha", "accept", 403),
     ],
 )
 def test_a_posted_action_the_user_may_not_take_is_refused(
@@ -210,8 +223,9 @@ def test_a_posted_action_the_user_may_not_take_is_refused(
 def test_unit_head_accepts_and_names_the_official(client, auth, org, now):
     task = issued_task(org, now)
     auth.login("gd.tttt")
-    response = client.post(f"/tasks/{task.id}/accept",
-                           data={"assignee_user_id": str(org.staff_a.id)})
+    response = client.post(
+        f"/tasks/{task.id}/accept", data={"assignee_user_id": str(org.staff_a.id)}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     task = db.session.get(Task, task.id)
@@ -224,8 +238,11 @@ def test_staff_reports_progress_with_evidence_and_downloads_it(client, auth, org
     pdf = b"%PDF-1.4 bien ban"
     response = client.post(
         f"/tasks/{task.id}/progress",
-        data={"percent": "70", "narrative": "Đã số hoá 70% hồ sơ",
-              "evidence": [(__import__("io").BytesIO(pdf), "Biên bản.pdf")]},
+        data={
+            "percent": "70",
+            "narrative": "Đã số hoá 70% hồ sơ",
+            "evidence": [(__import__("io").BytesIO(pdf), "Biên bản.pdf")],
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
@@ -241,8 +258,11 @@ def test_a_bad_progress_report_keeps_what_was_typed(client, auth, org, now):
     auth.login("cv.tttt")
     response = client.post(
         f"/tasks/{task.id}/progress",
-        data={"percent": "70", "narrative": "Đã làm được nhiều việc",
-              "evidence": [(__import__("io").BytesIO(b"MZ"), "virus.exe")]},
+        data={
+            "percent": "70",
+            "narrative": "Đã làm được nhiều việc",
+            "evidence": [(__import__("io").BytesIO(b"MZ"), "virus.exe")],
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
@@ -254,8 +274,10 @@ def test_extension_requested_by_the_head_and_decided_by_the_office(client, auth,
     task = in_progress_task(org, now)
     new_due = task.due_date + timedelta(days=14)
     auth.login("gd.tttt")
-    client.post(f"/tasks/{task.id}/extension",
-                data={"new_due_date": new_due.strftime("%d/%m/%Y"), "reason": "Chờ số liệu"})
+    client.post(
+        f"/tasks/{task.id}/extension",
+        data={"new_due_date": new_due.strftime("%d/%m/%Y"), "reason": "Chờ số liệu"},
+    )
     auth.logout()
     auth.login("vanphong")
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
@@ -291,11 +313,24 @@ def test_documents_list_and_detail(client, auth, org, now):
     assert "171-KH/TU" in client.get("/documents").get_data(as_text=True)
     page = client.get(f"/documents/{org.document.id}").get_data(as_text=True)
     assert "Việc theo Kế hoạch 171" in page
-    response = client.post("/documents/new", data={
-        "number": "61/KH-UBND", "kind": "Kế hoạch", "issuer": "UBND thành phố Hà Nội",
-        "issued_on": "01/03/2023", "summary": "Kiểm tra công tác CCHC năm 2023"})
+    response = client.post(
+        "/documents/new",
+        data={
+            "number": "61/KH-UBND",
+            "kind": "Kế hoạch",
+            "issuer": "UBND thành phố Hà Nội",
+            "issued_on": "01/03/2023",
+            "summary": "Kiểm tra công tác CCHC năm 2023",
+        },
+    )
     assert response.status_code == 302
-    duplicate = client.post("/documents/new", data={
-        "number": "61/KH-UBND", "kind": "Kế hoạch", "issuer": "UBND thành phố Hà Nội",
-        "issued_on": "01/03/2023"})
+    duplicate = client.post(
+        "/documents/new",
+        data={
+            "number": "61/KH-UBND",
+            "kind": "Kế hoạch",
+            "issuer": "UBND thành phố Hà Nội",
+            "issued_on": "01/03/2023",
+        },
+    )
     assert duplicate.status_code == 422 and "đã được đăng ký" in duplicate.get_data(as_text=True)
