@@ -28,6 +28,17 @@ PAGES = {
     "/admin/units": {"quantri"},
     "/admin/users": {"quantri"},
     "/notifications": "all",
+    "/profile": "all",
+    "/admin/fields": {"quantri"},
+    "/admin/calendar": {"quantri"},
+    "/admin/reminders": {"quantri"},
+    "/import/tasks": {"vanphong"},
+    "/import/org": {"quantri"},
+    "/oversight": {"vanphong", "gd.tttt", "gd.stp", "pct.ha", "snv.thanhtra"},
+    "/oversight/briefing": {"vanphong", "gd.tttt", "gd.stp", "pct.ha", "snv.thanhtra"},
+    "/escalations": {"vanphong", "gd.tttt", "gd.stp", "pct.ha", "snv.thanhtra"},
+    "/inspections": {"vanphong", "gd.tttt", "gd.stp", "snv.thanhtra", "quantri"},
+    "/audit": {"snv.thanhtra", "quantri"},
 }
 USERS = ["vanphong", "gd.tttt", "cv.tttt", "gd.stp", "cv.stp", "pct.ha", "snv.thanhtra", "quantri"]
 

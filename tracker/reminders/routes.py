@@ -73,6 +73,7 @@ def _filter_choices(form: FilterForm) -> None:
 @login_required
 def queue():
     """List the escalation records the person may see, with filters."""
+    services.require_queue_access(current_user)
     form = FilterForm(request.args)
     _filter_choices(form)
     if not form.validate():

@@ -50,6 +50,16 @@ def visible_escalations_clause(user: User) -> sa.ColumnElement[bool]:
     return sa.or_(*clauses) if clauses else sa.false()
 
 
+def require_queue_access(user: User) -> None:
+    """Raise PermissionDenied unless the user follows escalations (not staff, not admins)."""
+    if not (
+        user.is_active and user.has_role(Role.INSPECTOR, Role.ASSIGNER, Role.LEADER, Role.UNIT_HEAD)
+    ):
+        raise PermissionDenied(
+            "Danh sách hồ sơ dành cho Sở Nội vụ, Văn phòng, lãnh đạo và thủ trưởng đơn vị."
+        )
+
+
 def may_conclude(user: User) -> bool:
     """Tell whether the user records conclusions (Sở Nội vụ's inspectors)."""
     return user.is_active and user.has_role(Role.INSPECTOR)
