@@ -6,10 +6,9 @@ Excel shows it, the column header and the reason. Nothing is kept while any row 
 unless the person asks to keep the valid task rows as drafts.
 
 Each row runs in a SAVEPOINT so that one refused row leaves the session usable for the
-next. Rolling back a savepoint also drops every audit event pending in the transaction
-(tracker.audit discards them on any rollback), so rows are kept only from a run in
-which no savepoint was rolled back: the valid rows are created again, as drafts, after
-a run that found errors.
+next. Rows are kept only from a run in which no row failed: when the person keeps the
+valid rows as drafts, they are created again, as drafts, after the run that found the
+errors was rolled back.
 """
 
 from __future__ import annotations
