@@ -170,6 +170,26 @@ def test_the_language_chosen_before_signing_in_is_kept(client, auth, org, fresh_
     assert "Sign in" in _page(client, "/login")
 
 
+def test_a_refusal_from_the_services_follows_the_language(client, auth, org, fresh_locale):
+    auth.login("vanphong")
+    _switch(client, "en", "/tasks/new")
+    response = client.post("/tasks/new", data={"title": "X", "issue": "1"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The task cannot be issued yet because it is not clear on all “5 rõ”" in page
+    assert "Clear owner: no lead unit" in page
+    assert "Clear responsibility: no supervising leader." in page
+    assert "Chưa thể giao nhiệm vụ" not in page and "chưa có đơn vị chủ trì" not in page
+
+    _switch(client, "vi", "/tasks/new")
+    response = client.post("/tasks/new", data={"title": "X", "issue": "1"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Chưa thể giao nhiệm vụ vì chưa đủ “5 rõ”" in page
+    assert "Rõ người: chưa có đơn vị chủ trì" in page
+    assert "Clear owner" not in page and "no lead unit" not in page
+
+
 # ------------------------------------------------------------------ the catalogue
 
 

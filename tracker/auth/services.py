@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.audit.services import record
@@ -37,11 +38,11 @@ def change_password(user: User, *, current: str, new: str, now: datetime) -> Non
     """Replace the user's password after checking the current one."""
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise ValidationError(
-            "Mật khẩu hiện tại không đúng.", fields={"current_password": "không đúng"}
+            _("Mật khẩu hiện tại không đúng."), fields={"current_password": _("không đúng")}
         )
     if new == current:
         raise ValidationError(
-            "Mật khẩu mới phải khác mật khẩu hiện tại.", fields={"new_password": "trùng"}
+            _("Mật khẩu mới phải khác mật khẩu hiện tại."), fields={"new_password": _("trùng")}
         )
     user.password_hash = hash_password(new)
     db.session.flush()

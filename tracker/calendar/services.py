@@ -16,6 +16,7 @@ from typing import Any
 
 import holidays
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.audit.services import record
 from tracker.calendar.models import CalendarOverride, DayKind, WorkDay
@@ -56,11 +57,11 @@ class WorkingCalendar:
         A deadline that falls on a day off moves to the next working day
         (Bộ luật Dân sự 2015, điều 148).
         """
-        for _ in range(MAX_WORKING_DAYS):
+        for _attempt in range(MAX_WORKING_DAYS):
             if self.is_working_day(day):
                 return day
             day += timedelta(days=1)
-        raise ValidationError("Không tìm thấy ngày làm việc nào trong lịch.")
+        raise ValidationError(_("Không tìm thấy ngày làm việc nào trong lịch."))
 
     def add_working_days(self, start: date, count: int) -> date:
         """Return the date ``count`` working days after ``start`` (before it if negative).
@@ -70,8 +71,8 @@ class WorkingCalendar:
         """
         if abs(count) > MAX_WORKING_DAYS:
             raise ValidationError(
-                f"Số ngày làm việc phải trong khoảng ±{MAX_WORKING_DAYS}.",
-                fields={"due_in_working_days": "quá lớn"},
+                _("Số ngày làm việc phải trong khoảng ±%(n)s.", n=MAX_WORKING_DAYS),
+                fields={"due_in_working_days": _("quá lớn")},
             )
         if count == 0:
             return self.next_working_day(start)
@@ -143,7 +144,8 @@ def remove_override(day: date, *, actor: Any | None, now: datetime) -> None:
     ).scalar_one_or_none()
     if override is None:
         raise ValidationError(
-            f"Không có điều chỉnh nào cho ngày {day:%d/%m/%Y}.", fields={"day": "không có"}
+            _("Không có điều chỉnh nào cho ngày %(day)s.", day=f"{day:%d/%m/%Y}"),
+            fields={"day": _("không có")},
         )
     before = {"day": day, "kind": override.kind, "note": override.note}
     db.session.delete(override)

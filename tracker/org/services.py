@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import generate_password_hash
@@ -47,11 +48,17 @@ def parse_roles(names: Iterable[str]) -> list[Role]:
     if unknown:
         valid = ", ".join(r.value for r in Role)
         raise ValidationError(
-            f"Vai trò không hợp lệ: {', '.join(unknown)}. Vai trò hợp lệ: {valid}.",
-            fields={"role": "không hợp lệ"},
+            _(
+                "Vai trò không hợp lệ: %(unknown)s. Vai trò hợp lệ: %(valid)s.",
+                unknown=", ".join(unknown),
+                valid=valid,
+            ),
+            fields={"role": _("không hợp lệ")},
         )
     if not roles:
-        raise ValidationError("Người dùng cần ít nhất một vai trò.", fields={"role": "bắt buộc"})
+        raise ValidationError(
+            _("Người dùng cần ít nhất một vai trò."), fields={"role": _("bắt buộc")}
+        )
     return list(dict.fromkeys(roles))
 
 
@@ -59,8 +66,8 @@ def hash_password(password: str) -> str:
     """Check the password policy and return its hash (scrypt, werkzeug's default)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
-            f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-            fields={"password": "quá ngắn"},
+            _("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_PASSWORD_LENGTH),
+            fields={"password": _("quá ngắn")},
         )
     return generate_password_hash(password)
 
@@ -77,9 +84,11 @@ def create_unit(
     """Add a unit to the tree."""
     code, name = code.strip(), name.strip()
     if not code or not name:
-        raise ValidationError("Đơn vị cần có mã và tên.", fields={"code": "bắt buộc"})
+        raise ValidationError(_("Đơn vị cần có mã và tên."), fields={"code": _("bắt buộc")})
     if unit_by_code(code) is not None:
-        raise ValidationError(f"Mã đơn vị {code} đã tồn tại.", fields={"code": "đã tồn tại"})
+        raise ValidationError(
+            _("Mã đơn vị %(code)s đã tồn tại.", code=code), fields={"code": _("đã tồn tại")}
+        )
     unit = Unit(code=code, name=name, kind=UnitKind(kind), parent=parent)
     db.session.add(unit)
     db.session.flush()
@@ -98,7 +107,7 @@ def set_unit_head(unit: Unit, head: User, *, actor: User | None, now: datetime) 
     """Name the head of a unit; the head must work in it."""
     if head.unit_id != unit.id:
         raise ValidationError(
-            "Thủ trưởng phải thuộc chính đơn vị đó.", fields={"head": "sai đơn vị"}
+            _("Thủ trưởng phải thuộc chính đơn vị đó."), fields={"head": _("sai đơn vị")}
         )
     before = unit.head_id
     unit.head_id = head.id
@@ -130,16 +139,19 @@ def create_user(
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise ValidationError(
-            "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang "
-            "(2–80 ký tự).",
-            fields={"username": "không hợp lệ"},
+            _(
+                "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang "
+                "(2–80 ký tự)."
+            ),
+            fields={"username": _("không hợp lệ")},
         )
     if user_by_username(username) is not None:
         raise ValidationError(
-            f"Tên đăng nhập {username} đã tồn tại.", fields={"username": "đã tồn tại"}
+            _("Tên đăng nhập %(username)s đã tồn tại.", username=username),
+            fields={"username": _("đã tồn tại")},
         )
     if not full_name.strip():
-        raise ValidationError("Cần có họ và tên.", fields={"full_name": "bắt buộc"})
+        raise ValidationError(_("Cần có họ và tên."), fields={"full_name": _("bắt buộc")})
     user = User(
         username=username,
         full_name=full_name.strip(),
@@ -175,11 +187,13 @@ def create_field(
     """Add a field of work and the leader who supervises it."""
     code, name = code.strip(), name.strip()
     if not code:
-        raise ValidationError("Lĩnh vực cần có mã.", fields={"code": "bắt buộc"})
+        raise ValidationError(_("Lĩnh vực cần có mã."), fields={"code": _("bắt buộc")})
     if not name:
-        raise ValidationError("Lĩnh vực cần có tên.", fields={"name": "bắt buộc"})
+        raise ValidationError(_("Lĩnh vực cần có tên."), fields={"name": _("bắt buộc")})
     if db.session.execute(sa.select(Field.id).where(Field.code == code)).first() is not None:
-        raise ValidationError(f"Mã lĩnh vực {code} đã tồn tại.", fields={"code": "đã tồn tại"})
+        raise ValidationError(
+            _("Mã lĩnh vực %(code)s đã tồn tại.", code=code), fields={"code": _("đã tồn tại")}
+        )
     _check_field_leader(leader)
     field = Field(code=code, name=name, leader=leader)
     db.session.add(field)
@@ -263,21 +277,28 @@ def update_unit(
     """Rename, reclassify or move a unit, and name (or clear) its head."""
     name = name.strip()
     if not name:
-        raise ValidationError("Đơn vị cần có tên.", fields={"name": "bắt buộc"})
+        raise ValidationError(_("Đơn vị cần có tên."), fields={"name": _("bắt buộc")})
     if parent is not None and unit.id in _unit_and_ancestor_ids(parent.id):
         raise ValidationError(
-            f"Không thể đặt {unit.name} trực thuộc {parent.name}: một đơn vị không thể "
-            "trực thuộc chính nó hay một đơn vị cấp dưới của nó.",
-            fields={"parent": "tạo thành vòng"},
+            _(
+                "Không thể đặt %(unit)s trực thuộc %(parent)s: một đơn vị không thể "
+                "trực thuộc chính nó hay một đơn vị cấp dưới của nó.",
+                unit=unit.name,
+                parent=parent.name,
+            ),
+            fields={"parent": _("tạo thành vòng")},
         )
     if head is not None and head.unit_id != unit.id:
         raise ValidationError(
-            "Thủ trưởng phải thuộc chính đơn vị đó.", fields={"head": "sai đơn vị"}
+            _("Thủ trưởng phải thuộc chính đơn vị đó."), fields={"head": _("sai đơn vị")}
         )
     if head is not None and head.id != unit.head_id and not head.active:
         raise ValidationError(
-            f"Tài khoản {head.username} đã bị khoá, không thể làm thủ trưởng.",
-            fields={"head": "đã bị khoá"},
+            _(
+                "Tài khoản %(username)s đã bị khoá, không thể làm thủ trưởng.",
+                username=head.username,
+            ),
+            fields={"head": _("đã bị khoá")},
         )
     before = _unit_values(unit)
     unit.name, unit.kind, unit.parent, unit.head = name, UnitKind(kind), parent, head
@@ -397,31 +418,41 @@ def update_user(
     """Change a user's name, unit, position, e-mail and roles."""
     full_name = full_name.strip()
     if not full_name:
-        raise ValidationError("Cần có họ và tên.", fields={"full_name": "bắt buộc"})
+        raise ValidationError(_("Cần có họ và tên."), fields={"full_name": _("bắt buộc")})
     if not roles:
-        raise ValidationError("Người dùng cần ít nhất một vai trò.", fields={"role": "bắt buộc"})
+        raise ValidationError(
+            _("Người dùng cần ít nhất một vai trò."), fields={"role": _("bắt buộc")}
+        )
     roles = list(dict.fromkeys(Role(role) for role in roles))
     is_self = actor is not None and actor.id == user.id
     if is_self and user.has_role(Role.ADMIN) and Role.ADMIN not in roles:
         raise ValidationError(
-            "Bạn không thể tự bỏ vai trò quản trị của chính mình.",
-            fields={"role": "không tự bỏ quyền quản trị"},
+            _("Bạn không thể tự bỏ vai trò quản trị của chính mình."),
+            fields={"role": _("không tự bỏ quyền quản trị")},
         )
     if unit.id != user.unit_id:
         headed = db.session.scalars(sa.select(Unit.name).where(Unit.head_id == user.id)).all()
         if headed:
             raise ValidationError(
-                f"{user.full_name} đang là thủ trưởng {', '.join(headed)}; hãy chọn thủ trưởng "
-                "khác cho đơn vị đó trước khi chuyển người này sang đơn vị mới.",
-                fields={"unit": "đang là thủ trưởng"},
+                _(
+                    "%(name)s đang là thủ trưởng %(units)s; hãy chọn thủ trưởng "
+                    "khác cho đơn vị đó trước khi chuyển người này sang đơn vị mới.",
+                    name=user.full_name,
+                    units=", ".join(headed),
+                ),
+                fields={"unit": _("đang là thủ trưởng")},
             )
     if user.has_role(Role.LEADER) and Role.LEADER not in roles:
         led = db.session.scalars(sa.select(Field.name).where(Field.leader_id == user.id)).all()
         if led:
             raise ValidationError(
-                f"{user.full_name} đang phụ trách lĩnh vực {', '.join(led)}; hãy giao lĩnh vực "
-                "cho lãnh đạo khác trước khi bỏ vai trò lãnh đạo.",
-                fields={"role": "đang phụ trách lĩnh vực"},
+                _(
+                    "%(name)s đang phụ trách lĩnh vực %(fields)s; hãy giao lĩnh vực "
+                    "cho lãnh đạo khác trước khi bỏ vai trò lãnh đạo.",
+                    name=user.full_name,
+                    fields=", ".join(led),
+                ),
+                fields={"role": _("đang phụ trách lĩnh vực")},
             )
     before = _user_values(user)
     user.full_name = full_name
@@ -443,7 +474,8 @@ def set_user_active(user: User, active: bool, *, actor: User | None, now: dateti
     """Deactivate a user (they can no longer sign in) or reactivate them."""
     if not active and actor is not None and actor.id == user.id:
         raise ValidationError(
-            "Bạn không thể tự khoá tài khoản của chính mình.", fields={"active": "chính mình"}
+            _("Bạn không thể tự khoá tài khoản của chính mình."),
+            fields={"active": _("chính mình")},
         )
     if user.active == active:
         return
@@ -475,8 +507,8 @@ def reset_password(user: User, password: str, *, actor: User | None, now: dateti
 def _check_field_leader(leader: User | None) -> None:
     if leader is not None and not leader.has_role(Role.LEADER):
         raise ValidationError(
-            "Lãnh đạo phụ trách lĩnh vực phải có vai trò lãnh đạo.",
-            fields={"leader": "không phải lãnh đạo"},
+            _("Lãnh đạo phụ trách lĩnh vực phải có vai trò lãnh đạo."),
+            fields={"leader": _("không phải lãnh đạo")},
         )
 
 
@@ -492,12 +524,15 @@ def update_field(
     """Rename a field or change the leader who supervises it."""
     name = name.strip()
     if not name:
-        raise ValidationError("Lĩnh vực cần có tên.", fields={"name": "bắt buộc"})
+        raise ValidationError(_("Lĩnh vực cần có tên."), fields={"name": _("bắt buộc")})
     _check_field_leader(leader)
     if leader is not None and leader.id != field.leader_id and not leader.active:
         raise ValidationError(
-            f"Tài khoản {leader.username} đã bị khoá, không thể phụ trách lĩnh vực.",
-            fields={"leader": "đã bị khoá"},
+            _(
+                "Tài khoản %(username)s đã bị khoá, không thể phụ trách lĩnh vực.",
+                username=leader.username,
+            ),
+            fields={"leader": _("đã bị khoá")},
         )
     before = {"name": field.name, "leader_id": field.leader_id}
     field.name, field.leader = name, leader

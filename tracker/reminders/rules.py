@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.audit.services import changed_values, record
 from tracker.errors import ValidationError
@@ -52,26 +53,28 @@ def _rule_values(rule: ReminderRule) -> dict:
 def _check(kind: NoticeKind, offset: int, repeat: int | None, recipients: list[str]) -> None:
     if kind == NoticeKind.REMINDER and offset > 0:
         raise ValidationError(
-            "Nhắc hạn phải trước hoặc đúng ngày đến hạn (số ngày ≤ 0).",
-            fields={"offset_days": "phải ≤ 0"},
+            _("Nhắc hạn phải trước hoặc đúng ngày đến hạn (số ngày ≤ 0)."),
+            fields={"offset_days": _("phải ≤ 0")},
         )
     if kind != NoticeKind.REMINDER and offset < 1:
         raise ValidationError(
-            "Cảnh báo và đôn đốc tính từ sau ngày đến hạn (số ngày ≥ 1).",
-            fields={"offset_days": "phải ≥ 1"},
+            _("Cảnh báo và đôn đốc tính từ sau ngày đến hạn (số ngày ≥ 1)."),
+            fields={"offset_days": _("phải ≥ 1")},
         )
     if not -60 <= offset <= 250:
         raise ValidationError(
-            "Số ngày làm việc phải trong khoảng -60 đến 250.",
-            fields={"offset_days": "ngoài khoảng"},
+            _("Số ngày làm việc phải trong khoảng -60 đến 250."),
+            fields={"offset_days": _("ngoài khoảng")},
         )
     if repeat is not None and not 1 <= repeat <= 60:
         raise ValidationError(
-            "Chu kỳ lặp lại phải từ 1 đến 60 ngày làm việc.",
-            fields={"repeat_every": "ngoài khoảng"},
+            _("Chu kỳ lặp lại phải từ 1 đến 60 ngày làm việc."),
+            fields={"repeat_every": _("ngoài khoảng")},
         )
     if not recipients:
-        raise ValidationError("Hãy chọn ít nhất một người nhận.", fields={"recipients": "bắt buộc"})
+        raise ValidationError(
+            _("Hãy chọn ít nhất một người nhận."), fields={"recipients": _("bắt buộc")}
+        )
 
 
 def save_rule(
@@ -99,7 +102,7 @@ def save_rule(
     )
     if clash:
         raise ValidationError(
-            "Đã có quy tắc cùng loại với cùng số ngày.", fields={"offset_days": "trùng"}
+            _("Đã có quy tắc cùng loại với cùng số ngày."), fields={"offset_days": _("trùng")}
         )
     before = _rule_values(rule) if rule else {}
     if rule is None:
@@ -123,7 +126,7 @@ def save_escalation_settings(
     """Change when an overdue task becomes a record for Sở Nội vụ."""
     if not 1 <= overdue_working_days <= 250 or not 1 <= unanswered_notices <= 50:
         raise ValidationError(
-            "Ngưỡng chuyển hồ sơ không hợp lệ.",
+            _("Ngưỡng chuyển hồ sơ không hợp lệ."),
             fields={"overdue_working_days": "1–250", "unanswered_notices": "1–50"},
         )
     ensure_default_rules()

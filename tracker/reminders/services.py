@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
@@ -56,7 +57,7 @@ def require_queue_access(user: User) -> None:
         user.is_active and user.has_role(Role.INSPECTOR, Role.ASSIGNER, Role.LEADER, Role.UNIT_HEAD)
     ):
         raise PermissionDenied(
-            "Danh sách hồ sơ dành cho Sở Nội vụ, Văn phòng, lãnh đạo và thủ trưởng đơn vị."
+            _("Danh sách hồ sơ dành cho Sở Nội vụ, Văn phòng, lãnh đạo và thủ trưởng đơn vị.")
         )
 
 
@@ -117,7 +118,7 @@ def get_escalation(escalation_id: int, user: User) -> Escalation:
         )
     )
     if found is None:
-        raise NotFound("Không tìm thấy hồ sơ.")
+        raise NotFound(_("Không tìm thấy hồ sơ."))
     return found
 
 
@@ -149,24 +150,27 @@ def conclude(
 ) -> Conclusion:
     """Record the inspector's conclusion; a concluded record is only ever corrected."""
     if not may_conclude(actor):
-        raise PermissionDenied("Chỉ Sở Nội vụ (thanh tra) được kết luận hồ sơ.")
+        raise PermissionDenied(_("Chỉ Sở Nội vụ (thanh tra) được kết luận hồ sơ."))
     try:
         outcome = Outcome(outcome)
     except ValueError as exc:
         raise ValidationError(
-            "Hình thức kết luận không hợp lệ.", fields={"outcome": "không hợp lệ"}
+            _("Hình thức kết luận không hợp lệ."), fields={"outcome": _("không hợp lệ")}
         ) from exc
     note = (note or "").strip()
     if not note:
         raise ValidationError(
-            "Hãy ghi rõ nhận xét, căn cứ của kết luận.", fields={"note": "bắt buộc"}
+            _("Hãy ghi rõ nhận xét, căn cứ của kết luận."), fields={"note": _("bắt buộc")}
         )
     latest = escalation.conclusions[-1] if escalation.conclusions else None
     if latest is None and corrects_id is not None:
-        raise ValidationError("Hồ sơ chưa có kết luận để đính chính.")
+        raise ValidationError(_("Hồ sơ chưa có kết luận để đính chính."))
     if latest is not None and corrects_id != latest.id:
         raise TransitionError(
-            "Hồ sơ đã có kết luận; chỉ có thể đính chính kết luận mới nhất bằng một kết luận mới."
+            _(
+                "Hồ sơ đã có kết luận; chỉ có thể đính chính kết luận mới nhất "
+                "bằng một kết luận mới."
+            )
         )
     conclusion = Conclusion(
         escalation=escalation,

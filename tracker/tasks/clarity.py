@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from tracker.org.models import Role
 from tracker.tasks.models import Task
 from tracker.text import N_
@@ -37,70 +39,77 @@ def _blank(text: str | None) -> bool:
 def _task_problems(task: Task) -> list[str]:
     problems = []
     if _blank(task.title):
-        problems.append("chưa có tên nhiệm vụ")
+        problems.append(_("chưa có tên nhiệm vụ"))
     if _blank(task.description):
-        problems.append("chưa có nội dung cụ thể")
+        problems.append(_("chưa có nội dung cụ thể"))
     if task.document_id is None:
-        problems.append("chưa có văn bản chỉ đạo làm căn cứ")
+        problems.append(_("chưa có văn bản chỉ đạo làm căn cứ"))
     return problems
 
 
 def _person_problems(task: Task) -> list[str]:
     problems = []
     if task.lead_unit_id is None:
-        problems.append("chưa có đơn vị chủ trì")
+        problems.append(_("chưa có đơn vị chủ trì"))
     accountable = task.accountable_user
     if accountable is None:
-        problems.append("chưa có cá nhân chịu trách nhiệm chính (một việc – một đầu mối)")
+        problems.append(_("chưa có cá nhân chịu trách nhiệm chính (một việc – một đầu mối)"))
     elif task.lead_unit_id is not None and accountable.unit_id != task.lead_unit_id:
-        problems.append("người chịu trách nhiệm chính không thuộc đơn vị chủ trì")
+        problems.append(_("người chịu trách nhiệm chính không thuộc đơn vị chủ trì"))
     elif not accountable.active:
-        problems.append("người chịu trách nhiệm chính đã bị khoá tài khoản")
+        problems.append(_("người chịu trách nhiệm chính đã bị khoá tài khoản"))
     assignee = task.assignee_user
     if (
         assignee is not None
         and task.lead_unit_id is not None
         and (assignee.unit_id != task.lead_unit_id)
     ):
-        problems.append("người thực hiện không thuộc đơn vị chủ trì")
+        problems.append(_("người thực hiện không thuộc đơn vị chủ trì"))
     return problems
 
 
 def _timeline_problems(task: Task, today: date | None) -> list[str]:
     problems = []
     if task.start_date is None:
-        problems.append("chưa có ngày bắt đầu")
+        problems.append(_("chưa có ngày bắt đầu"))
     if task.due_date is None:
-        problems.append("chưa có hạn hoàn thành")
+        problems.append(_("chưa có hạn hoàn thành"))
     if task.start_date and task.due_date:
         if task.due_date < task.start_date:
-            problems.append("hạn hoàn thành trước ngày bắt đầu")
+            problems.append(_("hạn hoàn thành trước ngày bắt đầu"))
         elif (task.due_date - task.start_date).days > LONG_TASK_DAYS and not task.milestones:
-            problems.append(f"nhiệm vụ dài hơn {LONG_TASK_DAYS} ngày cần có lộ trình (mốc tiến độ)")
+            problems.append(
+                _(
+                    "nhiệm vụ dài hơn %(days)s ngày cần có lộ trình (mốc tiến độ)",
+                    days=LONG_TASK_DAYS,
+                )
+            )
     if today is not None and task.due_date is not None and task.due_date < today:
-        problems.append("hạn hoàn thành đã qua")
+        problems.append(_("hạn hoàn thành đã qua"))
     for milestone in task.milestones:
         outside = (task.start_date and milestone.due_date < task.start_date) or (
             task.due_date and milestone.due_date > task.due_date
         )
         if outside:
-            problems.append(f"mốc “{milestone.title}” nằm ngoài thời gian thực hiện")
+            problems.append(
+                _("mốc “%(title)s” nằm ngoài thời gian thực hiện", title=milestone.title)
+            )
     return problems
 
 
 def _process_problems(task: Task) -> list[str]:
     steps = [s for s in task.process_steps if not _blank(s.description)]
     if len(steps) < MIN_PROCESS_STEPS:
-        return [f"cần ít nhất {MIN_PROCESS_STEPS} bước thực hiện theo thứ tự"]
+        return [_("cần ít nhất %(n)s bước thực hiện theo thứ tự", n=MIN_PROCESS_STEPS)]
     return []
 
 
 def _outcome_problems(task: Task) -> list[str]:
     problems = []
     if _blank(task.expected_outcome):
-        problems.append("chưa có sản phẩm đầu ra")
+        problems.append(_("chưa có sản phẩm đầu ra"))
     if _blank(task.target):
-        problems.append("chưa có chỉ tiêu đo được hoặc tiêu chí nghiệm thu")
+        problems.append(_("chưa có chỉ tiêu đo được hoặc tiêu chí nghiệm thu"))
     return problems
 
 
@@ -108,15 +117,15 @@ def _responsibility_problems(task: Task) -> list[str]:
     problems = []
     supervisor = task.supervisor
     if supervisor is None:
-        problems.append("chưa có lãnh đạo phụ trách")
+        problems.append(_("chưa có lãnh đạo phụ trách"))
     elif not supervisor.has_role(Role.LEADER):
-        problems.append("lãnh đạo phụ trách phải là người có vai trò lãnh đạo")
+        problems.append(_("lãnh đạo phụ trách phải là người có vai trò lãnh đạo"))
     for coordination in task.coordinations:
         if coordination.unit_id == task.lead_unit_id:
-            problems.append("đơn vị chủ trì không thể đồng thời là đơn vị phối hợp")
+            problems.append(_("đơn vị chủ trì không thể đồng thời là đơn vị phối hợp"))
         elif _blank(coordination.responsibility):
-            name = coordination.unit.name if coordination.unit else "đơn vị phối hợp"
-            problems.append(f"chưa ghi rõ trách nhiệm của {name}")
+            name = coordination.unit.name if coordination.unit else _("đơn vị phối hợp")
+            problems.append(_("chưa ghi rõ trách nhiệm của %(unit)s", unit=name))
     return problems
 
 
@@ -135,7 +144,7 @@ def missing_clarity(task: Task, today: date | None = None) -> dict[str, str]:
         "responsibility": _responsibility_problems(task),
     }
     return {
-        key: f"{CLARITY_LABELS[key]}: {'; '.join(found)}."
+        key: _("%(label)s: %(problems)s.", label=_(CLARITY_LABELS[key]), problems="; ".join(found))
         for key, found in problems.items()
         if found
     }

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker.errors import ValidationError
@@ -70,26 +71,39 @@ def _check(upload: Upload) -> tuple[str, str]:
     """Return (original name, content type) or raise a ValidationError naming the file."""
     name = clean_filename(upload.filename)
     if not name:
-        raise ValidationError("Tệp minh chứng không có tên.", fields={"evidence": "thiếu tên tệp"})
+        raise ValidationError(
+            _("Tệp minh chứng không có tên."), fields={"evidence": _("thiếu tên tệp")}
+        )
     limit_mb = current_app.config["MAX_UPLOAD_MB"]
     if len(upload.data) > limit_mb * 1024 * 1024:
         raise ValidationError(
-            f"Tệp “{name}” lớn hơn {limit_mb} MB.", fields={"evidence": "tệp quá lớn"}
+            _("Tệp “%(name)s” lớn hơn %(mb)s MB.", name=name, mb=limit_mb),
+            fields={"evidence": _("tệp quá lớn")},
         )
     if not upload.data:
-        raise ValidationError(f"Tệp “{name}” rỗng.", fields={"evidence": "tệp rỗng"})
+        raise ValidationError(
+            _("Tệp “%(name)s” rỗng.", name=name), fields={"evidence": _("tệp rỗng")}
+        )
     extension = os.path.splitext(name)[1].lower()
     if extension not in ALLOWED_TYPES:
         allowed = ", ".join(sorted(ALLOWED_TYPES))
         raise ValidationError(
-            f"Loại tệp “{name}” không được chấp nhận. Chấp nhận: {allowed}.",
-            fields={"evidence": "loại tệp không được chấp nhận"},
+            _(
+                "Loại tệp “%(name)s” không được chấp nhận. Chấp nhận: %(allowed)s.",
+                name=name,
+                allowed=allowed,
+            ),
+            fields={"evidence": _("loại tệp không được chấp nhận")},
         )
     content_type, signatures = ALLOWED_TYPES[extension]
     if not _content_matches(upload.data, signatures):
         raise ValidationError(
-            f"Nội dung tệp “{name}” không đúng với đuôi {extension}.",
-            fields={"evidence": "nội dung không khớp loại tệp"},
+            _(
+                "Nội dung tệp “%(name)s” không đúng với đuôi %(extension)s.",
+                name=name,
+                extension=extension,
+            ),
+            fields={"evidence": _("nội dung không khớp loại tệp")},
         )
     return name, content_type
 
@@ -158,10 +172,12 @@ def _write_file(path: Path, data: bytes) -> None:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise ValidationError(
-            "Không lưu được tệp minh chứng (bộ nhớ máy chủ đầy hoặc không ghi được). "
-            "Chưa có gì thay đổi; vui lòng thử lại sau hoặc báo quản trị hệ thống.",
+            _(
+                "Không lưu được tệp minh chứng (bộ nhớ máy chủ đầy hoặc không ghi được). "
+                "Chưa có gì thay đổi; vui lòng thử lại sau hoặc báo quản trị hệ thống."
+            ),
             code="storage_unavailable",
-            fields={"evidence": "không lưu được tệp"},
+            fields={"evidence": _("không lưu được tệp")},
         ) from exc
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.errors import NotFound, PermissionDenied
 from tracker.extensions import db
@@ -20,6 +21,7 @@ from tracker.tasks.models import (
     Task,
     TaskState,
 )
+from tracker.text import N_
 
 
 class Action(enum.StrEnum):
@@ -140,7 +142,7 @@ def get_task(task_id: int, user: User, action: Action | None = None) -> Task:
     """
     task = db.session.get(Task, task_id)
     if task is None or not can_view(user, task):
-        raise NotFound("Không tìm thấy nhiệm vụ.")
+        raise NotFound(_("Không tìm thấy nhiệm vụ."))
     if action is not None:
         require(user, action, task)
     return task
@@ -150,34 +152,40 @@ def get_extension_request(request_id: int, user: User) -> ExtensionRequest:
     """Load an extension request whose task the user may see, or raise NotFound."""
     request = db.session.get(ExtensionRequest, request_id)
     if request is None or not can_view(user, request.task):
-        raise NotFound("Không tìm thấy đề nghị gia hạn.")
+        raise NotFound(_("Không tìm thấy đề nghị gia hạn."))
     return request
 
 
 def require_can_create(user: User) -> None:
     """Raise PermissionDenied unless the user may draft tasks (the office, as assigner)."""
     if not (user.is_active and user.has_role(Role.ASSIGNER)):
-        raise PermissionDenied("Chỉ Văn phòng (người giao việc) được soạn nhiệm vụ.")
+        raise PermissionDenied(_("Chỉ Văn phòng (người giao việc) được soạn nhiệm vụ."))
 
 
 def require(user: User, action: Action, task: Task) -> None:
     """Raise PermissionDenied unless the user's role and unit allow the action."""
     if not (user.is_active and _role_allows(user, action, task)):
-        raise PermissionDenied(_DENIED[action])
+        raise PermissionDenied(_(_DENIED[action]))
 
 
 _DENIED = {
-    Action.EDIT: "Chỉ Văn phòng (người giao việc) được sửa nhiệm vụ.",
-    Action.ISSUE: "Chỉ Văn phòng (người giao việc) được ban hành nhiệm vụ.",
-    Action.ACCEPT: "Chỉ lãnh đạo đơn vị chủ trì được tiếp nhận nhiệm vụ.",
-    Action.ASSIGN: "Chỉ lãnh đạo đơn vị chủ trì được phân công người thực hiện.",
-    Action.REPORT_PROGRESS: "Chỉ người thực hiện, người chịu trách nhiệm hoặc lãnh đạo "
-    "đơn vị chủ trì được báo cáo tiến độ.",
-    Action.REQUEST_EXTENSION: "Chỉ người chịu trách nhiệm hoặc lãnh đạo đơn vị chủ trì được "
-    "đề nghị gia hạn, và chỉ khi không có đề nghị nào đang chờ quyết định.",
-    Action.DECIDE_EXTENSION: "Chỉ Văn phòng (người giao việc) được quyết định gia hạn.",
-    Action.SUBMIT: "Chỉ người thực hiện, người chịu trách nhiệm hoặc lãnh đạo đơn vị chủ trì "
-    "được báo cáo kết quả.",
-    Action.REVIEW: "Chỉ Văn phòng (người giao việc) được đánh giá kết quả.",
-    Action.WITHDRAW: "Chỉ Văn phòng (người giao việc) được thu hồi nhiệm vụ.",
+    Action.EDIT: N_("Chỉ Văn phòng (người giao việc) được sửa nhiệm vụ."),
+    Action.ISSUE: N_("Chỉ Văn phòng (người giao việc) được ban hành nhiệm vụ."),
+    Action.ACCEPT: N_("Chỉ lãnh đạo đơn vị chủ trì được tiếp nhận nhiệm vụ."),
+    Action.ASSIGN: N_("Chỉ lãnh đạo đơn vị chủ trì được phân công người thực hiện."),
+    Action.REPORT_PROGRESS: N_(
+        "Chỉ người thực hiện, người chịu trách nhiệm hoặc lãnh đạo "
+        "đơn vị chủ trì được báo cáo tiến độ."
+    ),
+    Action.REQUEST_EXTENSION: N_(
+        "Chỉ người chịu trách nhiệm hoặc lãnh đạo đơn vị chủ trì được "
+        "đề nghị gia hạn, và chỉ khi không có đề nghị nào đang chờ quyết định."
+    ),
+    Action.DECIDE_EXTENSION: N_("Chỉ Văn phòng (người giao việc) được quyết định gia hạn."),
+    Action.SUBMIT: N_(
+        "Chỉ người thực hiện, người chịu trách nhiệm hoặc lãnh đạo đơn vị chủ trì "
+        "được báo cáo kết quả."
+    ),
+    Action.REVIEW: N_("Chỉ Văn phòng (người giao việc) được đánh giá kết quả."),
+    Action.WITHDRAW: N_("Chỉ Văn phòng (người giao việc) được thu hồi nhiệm vụ."),
 }

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -39,7 +40,7 @@ from tracker.tasks.models import (
     TaskState,
 )
 from tracker.tasks.permissions import Action, require, require_can_create, state_allows
-from tracker.text import fold, nfc
+from tracker.text import N_, fold, nfc
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def _flush() -> None:
         db.session.flush()
     except StaleDataError as exc:
         raise ConflictError(
-            "Nhiệm vụ vừa được người khác thay đổi. Hãy tải lại trang và thực hiện lại."
+            _("Nhiệm vụ vừa được người khác thay đổi. Hãy tải lại trang và thực hiện lại.")
         ) from exc
 
 
@@ -151,29 +152,33 @@ def _text(value: str | None, name: str, limit: int = TEXT_MAX) -> str:
     text = nfc(value).strip()
     if len(text) > limit:
         raise ValidationError(
-            f"Trường “{name}” dài quá {limit} ký tự.", fields={name: f"tối đa {limit} ký tự"}
+            _("Trường “%(name)s” dài quá %(limit)s ký tự.", name=name, limit=limit),
+            fields={name: _("tối đa %(limit)s ký tự", limit=limit)},
         )
     return text
 
 
 def _exists(model: type, object_id: int | None, name: str, label: str) -> None:
     if object_id is not None and db.session.get(model, object_id) is None:
-        raise ValidationError(f"{label} không tồn tại.", fields={name: "không tồn tại"})
+        raise ValidationError(
+            _("%(label)s không tồn tại.", label=_(label)), fields={name: _("không tồn tại")}
+        )
 
 
 def _check_references(data: TaskInput) -> None:
-    _exists(SourceDocument, data.document_id, "document_id", "Văn bản chỉ đạo")
-    _exists(Field, data.field_id, "field_id", "Lĩnh vực")
-    _exists(Unit, data.lead_unit_id, "lead_unit_id", "Đơn vị chủ trì")
-    _exists(User, data.accountable_user_id, "accountable_user_id", "Người chịu trách nhiệm")
-    _exists(User, data.assignee_user_id, "assignee_user_id", "Người thực hiện")
-    _exists(User, data.supervisor_id, "supervisor_id", "Lãnh đạo phụ trách")
+    _exists(SourceDocument, data.document_id, "document_id", N_("Văn bản chỉ đạo"))
+    _exists(Field, data.field_id, "field_id", N_("Lĩnh vực"))
+    _exists(Unit, data.lead_unit_id, "lead_unit_id", N_("Đơn vị chủ trì"))
+    _exists(User, data.accountable_user_id, "accountable_user_id", N_("Người chịu trách nhiệm"))
+    _exists(User, data.assignee_user_id, "assignee_user_id", N_("Người thực hiện"))
+    _exists(User, data.supervisor_id, "supervisor_id", N_("Lãnh đạo phụ trách"))
     seen: set[int] = set()
     for item in data.coordinating:
-        _exists(Unit, item.unit_id, "coordinating", "Đơn vị phối hợp")
+        _exists(Unit, item.unit_id, "coordinating", N_("Đơn vị phối hợp"))
         if item.unit_id in seen:
             raise ValidationError(
-                "Một đơn vị phối hợp được chọn hai lần.", fields={"coordinating": "trùng đơn vị"}
+                _("Một đơn vị phối hợp được chọn hai lần."),
+                fields={"coordinating": _("trùng đơn vị")},
             )
         seen.add(item.unit_id)
 
@@ -184,18 +189,19 @@ def _resolve_due_date(data: TaskInput, calendar: WorkingCalendar) -> date | None
     if data.due_in_working_days is not None:
         if data.due_in_working_days < 1:
             raise ValidationError(
-                "Số ngày làm việc phải lớn hơn 0.", fields={"due_in_working_days": "phải > 0"}
+                _("Số ngày làm việc phải lớn hơn 0."),
+                fields={"due_in_working_days": _("phải > 0")},
             )
         if data.start_date is None:
             raise ValidationError(
-                "Cần ngày bắt đầu để tính hạn theo số ngày làm việc.",
-                fields={"start_date": "cần ngày bắt đầu"},
+                _("Cần ngày bắt đầu để tính hạn theo số ngày làm việc."),
+                fields={"start_date": _("cần ngày bắt đầu")},
             )
         computed = calendar.add_working_days(data.start_date, data.due_in_working_days)
         if data.due_date is not None and calendar.next_working_day(data.due_date) != computed:
             raise ValidationError(
-                "Hạn hoàn thành và số ngày làm việc không khớp nhau; chỉ nhập một trong hai.",
-                fields={"due_date": "không khớp với số ngày làm việc"},
+                _("Hạn hoàn thành và số ngày làm việc không khớp nhau; chỉ nhập một trong hai."),
+                fields={"due_date": _("không khớp với số ngày làm việc")},
             )
         return computed
     if data.due_date is None:
@@ -225,8 +231,8 @@ def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar) -> None:
         new_due = _resolve_due_date(data, calendar)
         if task.state != TaskState.DRAFT and new_due != task.due_date:
             raise ValidationError(
-                "Hạn hoàn thành của nhiệm vụ đã giao chỉ thay đổi qua đề nghị gia hạn.",
-                fields={"due_date": "dùng đề nghị gia hạn"},
+                _("Hạn hoàn thành của nhiệm vụ đã giao chỉ thay đổi qua đề nghị gia hạn."),
+                fields={"due_date": _("dùng đề nghị gia hạn")},
             )
         task.due_date = new_due
         task.expected_outcome = _text(data.expected_outcome, "expected_outcome")
@@ -263,7 +269,9 @@ def _apply_milestones(task: Task, items: list[MilestoneInput], calendar: Working
     for index, item in enumerate(items):
         title = _text(item.title, "milestones", TITLE_MAX)
         if not title:
-            raise ValidationError("Mốc tiến độ cần có tên.", fields={"milestones": "thiếu tên"})
+            raise ValidationError(
+                _("Mốc tiến độ cần có tên."), fields={"milestones": _("thiếu tên")}
+            )
         if index < len(task.milestones):
             task.milestones[index].title, task.milestones[index].due_date = title, item.due_date
         else:
@@ -302,8 +310,10 @@ def update_task(
     _require_state(task, Action.EDIT)
     if expected_version != task.version:
         raise ConflictError(
-            "Nhiệm vụ đã được người khác thay đổi sau khi bạn mở. "
-            "Hãy tải lại để xem bản mới nhất; nội dung bạn nhập chưa được lưu."
+            _(
+                "Nhiệm vụ đã được người khác thay đổi sau khi bạn mở. "
+                "Hãy tải lại để xem bản mới nhất; nội dung bạn nhập chưa được lưu."
+            )
         )
     before = task_snapshot(task)
     _apply(task, data, load_calendar())
@@ -321,21 +331,23 @@ def update_task(
 # ---------------------------------------------------------------- transitions
 
 _STATE_LABELS = {
-    TaskState.DRAFT: "dự thảo",
-    TaskState.ISSUED: "đã giao",
-    TaskState.ACCEPTED: "đã tiếp nhận",
-    TaskState.IN_PROGRESS: "đang thực hiện",
-    TaskState.SUBMITTED: "đã báo cáo kết quả",
-    TaskState.COMPLETED: "đã hoàn thành",
-    TaskState.WITHDRAWN: "đã thu hồi",
+    TaskState.DRAFT: N_("dự thảo"),
+    TaskState.ISSUED: N_("đã giao"),
+    TaskState.ACCEPTED: N_("đã tiếp nhận"),
+    TaskState.IN_PROGRESS: N_("đang thực hiện"),
+    TaskState.SUBMITTED: N_("đã báo cáo kết quả"),
+    TaskState.COMPLETED: N_("đã hoàn thành"),
+    TaskState.WITHDRAWN: N_("đã thu hồi"),
 }
 
 
 def _require_state(task: Task, action: Action) -> None:
     if not state_allows(action, task):
         raise TransitionError(
-            f"Không thể thực hiện thao tác này khi nhiệm vụ ở trạng thái "
-            f"“{_STATE_LABELS[task.state]}”."
+            _(
+                "Không thể thực hiện thao tác này khi nhiệm vụ ở trạng thái “%(state)s”.",
+                state=_(_STATE_LABELS[task.state]),
+            )
         )
 
 
@@ -348,7 +360,11 @@ def _refuse_if_unclear(task: Task, today: date | None) -> None:
     missing = missing_clarity(task, today)
     if missing:
         raise IncompleteTaskError(
-            "Chưa thể giao nhiệm vụ vì chưa đủ “5 rõ”: " + " ".join(missing.values()), missing
+            _(
+                "Chưa thể giao nhiệm vụ vì chưa đủ “5 rõ”: %(problems)s",
+                problems=" ".join(missing.values()),
+            ),
+            missing,
         )
 
 
@@ -389,8 +405,8 @@ def _check_assignee(task: Task, assignee_id: int | None) -> User | None:
     assignee = db.session.get(User, assignee_id)
     if assignee is None or assignee.unit_id != task.lead_unit_id or not assignee.active:
         raise ValidationError(
-            "Người thực hiện phải là cán bộ đang làm việc tại đơn vị chủ trì.",
-            fields={"assignee_user_id": "không thuộc đơn vị chủ trì"},
+            _("Người thực hiện phải là cán bộ đang làm việc tại đơn vị chủ trì."),
+            fields={"assignee_user_id": _("không thuộc đơn vị chủ trì")},
         )
     return assignee
 
@@ -445,10 +461,14 @@ def report_progress(
     """Record a progress report with its evidence; the first one starts the work."""
     _check(task, Action.REPORT_PROGRESS, actor)
     if not isinstance(percent, int) or not 0 <= percent <= 100:
-        raise ValidationError("Tỷ lệ hoàn thành phải từ 0 đến 100%.", fields={"percent": "0–100"})
+        raise ValidationError(
+            _("Tỷ lệ hoàn thành phải từ 0 đến 100%."), fields={"percent": "0–100"}
+        )
     narrative = _text(narrative, "narrative")
     if not narrative:
-        raise ValidationError("Hãy mô tả tiến độ đã đạt được.", fields={"narrative": "bắt buộc"})
+        raise ValidationError(
+            _("Hãy mô tả tiến độ đã đạt được."), fields={"narrative": _("bắt buộc")}
+        )
     update = ProgressUpdate(
         task=task,
         author_id=actor.id,
@@ -483,9 +503,11 @@ def complete_milestone(task: Task, milestone_id: int, *, actor: User, now: datet
     _check(task, Action.REPORT_PROGRESS, actor)
     milestone = next((m for m in task.milestones if m.id == milestone_id), None)
     if milestone is None:
-        raise ValidationError("Không tìm thấy mốc tiến độ này.", fields={"milestone": "không có"})
+        raise ValidationError(
+            _("Không tìm thấy mốc tiến độ này."), fields={"milestone": _("không có")}
+        )
     if milestone.completed_on is not None:
-        raise TransitionError("Mốc tiến độ này đã được đánh dấu hoàn thành.")
+        raise TransitionError(_("Mốc tiến độ này đã được đánh dấu hoàn thành."))
     milestone.completed_on = local_date(now)
     _touch(task, now)
     _flush()
@@ -510,11 +532,11 @@ def request_extension(
     _check(task, Action.REQUEST_EXTENSION, actor)
     reason = _text(reason, "reason")
     if not reason:
-        raise ValidationError("Hãy nêu lý do đề nghị gia hạn.", fields={"reason": "bắt buộc"})
+        raise ValidationError(_("Hãy nêu lý do đề nghị gia hạn."), fields={"reason": _("bắt buộc")})
     if new_due_date is None or new_due_date <= task.due_date:
         raise ValidationError(
-            f"Hạn mới phải sau hạn hiện tại ({task.due_date:%d/%m/%Y}).",
-            fields={"new_due_date": "phải sau hạn hiện tại"},
+            _("Hạn mới phải sau hạn hiện tại (%(date)s).", date=f"{task.due_date:%d/%m/%Y}"),
+            fields={"new_due_date": _("phải sau hạn hiện tại")},
         )
     request = ExtensionRequest(
         task=task,
@@ -548,11 +570,13 @@ def decide_extension(
     """Approve (the due date moves, the old one stays on record) or reject a request."""
     task = request.task
     if request.status != ExtensionStatus.PENDING:
-        raise TransitionError("Đề nghị gia hạn này đã được quyết định.")
+        raise TransitionError(_("Đề nghị gia hạn này đã được quyết định."))
     _check(task, Action.DECIDE_EXTENSION, actor)
     note = _text(note, "note")
     if not approve and not note:
-        raise ValidationError("Hãy nêu lý do không đồng ý gia hạn.", fields={"note": "bắt buộc"})
+        raise ValidationError(
+            _("Hãy nêu lý do không đồng ý gia hạn."), fields={"note": _("bắt buộc")}
+        )
     old_due = task.due_date
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, now, note
@@ -589,7 +613,7 @@ def submit_result(task: Task, *, actor: User, now: datetime, result: str) -> Tas
     _check(task, Action.SUBMIT, actor)
     result = _text(result, "result")
     if not result:
-        raise ValidationError("Hãy mô tả kết quả đạt được.", fields={"result": "bắt buộc"})
+        raise ValidationError(_("Hãy mô tả kết quả đạt được."), fields={"result": _("bắt buộc")})
     task.result_summary = result
     task.submitted_on = local_date(now)
     db.session.add(Review(task=task, submitted_by_id=actor.id, submitted_at=now, result=result))
@@ -611,7 +635,7 @@ def review_result(task: Task, *, actor: User, now: datetime, accept: bool, note:
     note = _text(note, "note")
     if not accept and not note:
         raise ValidationError(
-            "Hãy ghi rõ lý do trả lại và yêu cầu bổ sung.", fields={"note": "bắt buộc"}
+            _("Hãy ghi rõ lý do trả lại và yêu cầu bổ sung."), fields={"note": _("bắt buộc")}
         )
     review = task.reviews[-1]
     review.reviewer_id, review.reviewed_at, review.accepted, review.note = (
@@ -645,7 +669,9 @@ def withdraw_task(task: Task, *, actor: User, now: datetime, reason: str) -> Tas
     _check(task, Action.WITHDRAW, actor)
     reason = _text(reason, "reason")
     if not reason:
-        raise ValidationError("Hãy nêu lý do thu hồi nhiệm vụ.", fields={"reason": "bắt buộc"})
+        raise ValidationError(
+            _("Hãy nêu lý do thu hồi nhiệm vụ."), fields={"reason": _("bắt buộc")}
+        )
     task.withdrawn_at, task.withdrawn_on = now, local_date(now)
     task.withdrawal_reason = reason
     _close_pending_extensions(task, actor, now, "Nhiệm vụ đã bị thu hồi.")
@@ -688,7 +714,7 @@ def register_document(
         _text(issuer, "issuer", 255),
     )
     missing = {
-        name: "bắt buộc"
+        name: _("bắt buộc")
         for name, value in (
             ("number", number),
             ("kind", kind),
@@ -699,7 +725,8 @@ def register_document(
     }
     if missing:
         raise ValidationError(
-            "Văn bản chỉ đạo cần có số, loại, cơ quan ban hành và ngày ban hành.", fields=missing
+            _("Văn bản chỉ đạo cần có số, loại, cơ quan ban hành và ngày ban hành."),
+            fields=missing,
         )
     duplicate = db.session.execute(
         sa.select(SourceDocument.id).where(
@@ -708,9 +735,13 @@ def register_document(
     ).first()
     if duplicate:
         raise ValidationError(
-            f"Văn bản số {number} của {issuer} đã được đăng ký.",
+            _(
+                "Văn bản số %(number)s của %(issuer)s đã được đăng ký.",
+                number=number,
+                issuer=issuer,
+            ),
             code="duplicate",
-            fields={"number": "đã tồn tại"},
+            fields={"number": _("đã tồn tại")},
         )
     document = SourceDocument(
         number=number,
