@@ -11,9 +11,14 @@ from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, User
 
 
+def may_administer(user) -> bool:
+    """Tell whether the user administers the organisation and the system's settings."""
+    return user.is_authenticated and user.is_active and user.has_role(Role.ADMIN)
+
+
 def require_admin(user) -> None:
     """Raise PermissionDenied unless the user administers the system."""
-    if not (user.is_authenticated and user.is_active and user.has_role(Role.ADMIN)):
+    if not may_administer(user):
         raise PermissionDenied("Chỉ quản trị hệ thống được thực hiện thao tác này.")
 
 

@@ -8,10 +8,15 @@ from tracker.org.models import Role, User
 OVERSIGHT_ROLES = (Role.INSPECTOR, Role.ASSIGNER, Role.LEADER, Role.UNIT_HEAD)
 
 
+def may_oversee(user: User) -> bool:
+    """Tell whether the user follows others' work (figures stay limited to the tasks the
+    user may see)."""
+    return user.is_active and user.has_role(*OVERSIGHT_ROLES)
+
+
 def require_oversight(user: User) -> None:
-    """Raise PermissionDenied unless the user follows others' work (figures stay limited to
-    the tasks the user may see)."""
-    if not (user.is_active and user.has_role(*OVERSIGHT_ROLES)):
+    """Raise PermissionDenied unless the user may open the oversight pages."""
+    if not may_oversee(user):
         raise PermissionDenied(
             "Trang tổng hợp dành cho Sở Nội vụ, Văn phòng, lãnh đạo và thủ trưởng đơn vị."
         )

@@ -15,14 +15,18 @@ from tracker.clock import local_date, utcnow
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.org.models import Unit, User
+from tracker.org.permissions import may_administer
 from tracker.oversight import exports, reports
-from tracker.oversight.permissions import require_oversight
+from tracker.oversight.audit_views import may_read_audit
+from tracker.oversight.inspections import may_list
+from tracker.oversight.permissions import may_oversee, require_oversight
 from tracker.oversight.xlsx import download
-from tracker.reminders.services import OUTCOME_LABELS
+from tracker.reminders.services import OUTCOME_LABELS, may_follow_escalations
 from tracker.tasks import queries
 from tracker.tasks.classification import CATEGORY_LABELS
 from tracker.tasks.forms import FilterForm, VnDateField
 from tracker.tasks.models import Task
+from tracker.tasks.permissions import may_create
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")
 
@@ -59,6 +63,24 @@ class QuarterForm(FlaskForm):
     )
 
 
+@bp.app_context_processor
+def _menu() -> dict:
+    """What the navigation offers, asked of each feature's permission rules."""
+    if not current_user.is_authenticated:
+        return {"menu": {}}
+    user = current_user
+    return {
+        "menu": {
+            "create": may_create(user),
+            "oversee": may_oversee(user),
+            "escalations": may_follow_escalations(user),
+            "inspections": may_list(user),
+            "audit": may_read_audit(user),
+            "admin": may_administer(user),
+        }
+    }
+
+
 def _today() -> date:
     return local_date(utcnow())
 
@@ -70,6 +92,14 @@ def _valid(form: FlaskForm) -> FlaskForm:
             if field.errors:
                 field.data, field.errors = None, []
     return form
+
+
+def _day_form() -> tuple[DayForm, date, int]:
+    """Read the report date (today by default) and the not-updated threshold."""
+    form = _valid(DayForm(request.args))
+    form.as_of.data = form.as_of.data or _today()
+    form.stale_days.data = form.stale_days.data or reports.DEFAULT_STALE_DAYS
+    return form, form.as_of.data, form.stale_days.data
 
 
 def _period(form: PeriodForm) -> tuple[date, date]:
@@ -90,11 +120,7 @@ def _wants_excel() -> bool:
 def dashboard():
     """Show the figures as of a date, city-wide and per unit, field and document."""
     require_oversight(current_user)
-    form = _valid(DayForm(request.args))
-    day = form.as_of.data or _today()
-    form.as_of.data = day
-    stale_days = form.stale_days.data or reports.DEFAULT_STALE_DAYS
-    form.stale_days.data = stale_days
+    form, day, stale_days = _day_form()
     report = reports.dashboard(current_user, day, stale_days)
     if _wants_excel():
         return download(exports.dashboard_sheets(report), f"tong-hop-{day:%Y%m%d}.xlsx")
@@ -199,11 +225,7 @@ def person(user_id: int):
 def briefing():
     """List the overdue and not-updated tasks for the weekly meeting, by supervising leader."""
     require_oversight(current_user)
-    form = _valid(DayForm(request.args))
-    day = form.as_of.data or _today()
-    form.as_of.data = day
-    stale_days = form.stale_days.data or reports.DEFAULT_STALE_DAYS
-    form.stale_days.data = stale_days
+    form, day, stale_days = _day_form()
     groups = reports.weekly_briefing(current_user, day, stale_days)
     if _wants_excel():
         return download(exports.briefing_sheets(groups, day), f"giao-ban-{day:%Y%m%d}.xlsx")

@@ -51,11 +51,16 @@ def visible_escalations_clause(user: User) -> sa.ColumnElement[bool]:
     return sa.or_(*clauses) if clauses else sa.false()
 
 
+def may_follow_escalations(user: User) -> bool:
+    """Tell whether the user follows escalation records (not staff, not admins)."""
+    return user.is_active and user.has_role(
+        Role.INSPECTOR, Role.ASSIGNER, Role.LEADER, Role.UNIT_HEAD
+    )
+
+
 def require_queue_access(user: User) -> None:
     """Raise PermissionDenied unless the user follows escalations (not staff, not admins)."""
-    if not (
-        user.is_active and user.has_role(Role.INSPECTOR, Role.ASSIGNER, Role.LEADER, Role.UNIT_HEAD)
-    ):
+    if not may_follow_escalations(user):
         raise PermissionDenied(
             _("Danh sách hồ sơ dành cho Sở Nội vụ, Văn phòng, lãnh đạo và thủ trưởng đơn vị.")
         )

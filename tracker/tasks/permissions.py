@@ -156,9 +156,14 @@ def get_extension_request(request_id: int, user: User) -> ExtensionRequest:
     return request
 
 
+def may_create(user: User) -> bool:
+    """Tell whether the user drafts and issues tasks (the office, as assigner)."""
+    return user.is_active and user.has_role(Role.ASSIGNER)
+
+
 def require_can_create(user: User) -> None:
     """Raise PermissionDenied unless the user may draft tasks (the office, as assigner)."""
-    if not (user.is_active and user.has_role(Role.ASSIGNER)):
+    if not may_create(user):
         raise PermissionDenied(_("Chỉ Văn phòng (người giao việc) được soạn nhiệm vụ."))
 
 
