@@ -138,3 +138,31 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def strict_app(migrated_database, tmp_path):
+    """An app with CSRF protection and sign-in throttling switched on, as in production."""
+    instance = tmp_path / "strict"
+    instance.mkdir()
+    url = migrated_database
+    if not POSTGRES_URL:
+        copy = instance / "tracker.sqlite3"
+        shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
+        url = f"sqlite:///{copy}"
+    application = _app_for(
+        url,
+        instance,
+        WTF_CSRF_ENABLED=True,
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="3 per minute",
+    )
+    with application.app_context():
+        from tracker.extensions import limiter
+
+        limiter.reset()
+        yield application
+        db.session.remove()
+        if POSTGRES_URL:
+            _empty_postgres_tables()
+        db.engine.dispose()

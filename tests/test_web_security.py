@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
-from tests.conftest import _app_for
 from tests.factories import PASSWORD, build_org, in_progress_task
 from tracker.extensions import db
 
@@ -110,38 +107,6 @@ def test_too_large_an_upload_gets_the_413_page(client, auth, org, now):
     )
     assert response.status_code == 413
     assert "Tệp gửi lên vượt quá" in response.get_data(as_text=True)
-
-
-@pytest.fixture
-def strict_app(migrated_database, tmp_path):
-    """An app with CSRF protection and sign-in throttling switched on, as in production."""
-    import shutil
-
-    from tests.conftest import POSTGRES_URL, _empty_postgres_tables
-
-    instance = tmp_path / "strict"
-    instance.mkdir()
-    url = migrated_database
-    if not POSTGRES_URL:
-        copy = instance / "tracker.sqlite3"
-        shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
-        url = f"sqlite:///{copy}"
-    application = _app_for(
-        url,
-        instance,
-        WTF_CSRF_ENABLED=True,
-        RATELIMIT_ENABLED=True,
-        LOGIN_RATE_LIMIT="3 per minute",
-    )
-    with application.app_context():
-        from tracker.extensions import limiter
-
-        limiter.reset()
-        yield application
-        db.session.remove()
-        if POSTGRES_URL:
-            _empty_postgres_tables()
-        db.engine.dispose()
 
 
 def _csrf_token(page: str) -> str:

@@ -36,12 +36,14 @@ def create_app(config: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Import every feature's models so the metadata (and Alembic) sees all tables."""
     from tracker.audit import models as _audit  # noqa: F401
+    from tracker.auth import models as _auth  # noqa: F401
     from tracker.calendar import models as _calendar  # noqa: F401
     from tracker.notify import models as _notify  # noqa: F401
     from tracker.org import models as _org  # noqa: F401
     from tracker.oversight import inspections as _inspections  # noqa: F401
     from tracker.reminders import models as _reminders  # noqa: F401
     from tracker.tasks import models as _tasks  # noqa: F401
+    from tracker.webhooks import models as _webhooks  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -49,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.audit.services import register_audit_hooks
     from tracker.pages import select_locale
     from tracker.tasks.evidence import register_evidence_hooks
+    from tracker.webhooks.services import register_webhook_hooks
 
     _import_models()
     db.init_app(app)
@@ -63,13 +66,15 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     register_audit_hooks()
     register_evidence_hooks()
+    register_webhook_hooks()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount each feature's pages."""
+    """Mount each feature's pages, and the API."""
+    from tracker.api import init_api
     from tracker.auth.routes import bp as auth_bp
     from tracker.calendar.routes import bp as calendar_bp
     from tracker.notify.routes import bp as notify_bp
@@ -81,11 +86,14 @@ def register_blueprints(app: Flask) -> None:
     from tracker.reminders.admin import bp as reminder_rules_bp
     from tracker.reminders.routes import bp as escalations_bp
     from tracker.tasks.documents import bp as documents_bp
+    from tracker.tasks.feed import bp as feed_bp
     from tracker.tasks.routes import bp as tasks_bp
+    from tracker.webhooks.routes import bp as webhooks_bp
 
     for blueprint in (
         auth_bp,
         tasks_bp,
+        feed_bp,
         documents_bp,
         org_bp,
         calendar_bp,
@@ -96,12 +104,15 @@ def register_blueprints(app: Flask) -> None:
         inspections_bp,
         audit_bp,
         imports_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(blueprint)
+    init_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Give every error its own page, and every response the security headers."""
+    """Give every error its own page (JSON under /api/), and every response the security
+    headers. Registered after the API, so these handlers replace flask-smorest's."""
     from tracker.pages import register_pages
 
     register_pages(app)

@@ -77,6 +77,16 @@ def load_settings(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
         "PER_PAGE": 25,
+        # Tokens from POST /api/v1/tokens; personal tokens choose their own lifetime.
+        "API_TOKEN_HOURS": _int_env("API_TOKEN_HOURS", 12),
+        # The OpenAPI description (flask-smorest) and where it is served.
+        "API_TITLE": "Nhiệm vụ 5 rõ API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        # A receiving system that does not answer within this is tried again later.
+        "WEBHOOK_TIMEOUT_SECONDS": _int_env("WEBHOOK_TIMEOUT_SECONDS", 10),
         # Where links in emails point to.
         "BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from wtforms import FieldList
 from wtforms.i18n import messages_path
 
+from tracker.api import errors as api_errors
 from tracker.clock import local_zone
 from tracker.errors import TrackerError, ValidationError
 from tracker.extensions import db
@@ -39,6 +40,9 @@ def select_locale() -> str:
     commands, the scheduler and the e-mails they write are Vietnamese)."""
     if not has_request_context():
         return "vi"
+    if api_errors.is_api_request():
+        # Programs have no session: they ask with Accept-Language.
+        return request.accept_languages.best_match(LANGUAGES) or "vi"
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else "vi"
 
@@ -149,6 +153,8 @@ def render_error(status: int, message: str | None = None):
 
 def _handle_http_error(error: HTTPException):
     db.session.rollback()
+    if api_errors.is_api_request():
+        return api_errors.http_error_response(error)
     if error.code == 413:
         limit = request.max_content_length // (1024 * 1024) if request.max_content_length else 0
         return render_error(413, _("Tệp gửi lên vượt quá %(mb)s MB.", mb=limit))
@@ -157,6 +163,8 @@ def _handle_http_error(error: HTTPException):
 
 def _handle_csrf_error(error: CSRFError):
     db.session.rollback()
+    if api_errors.is_api_request():
+        return api_errors.http_error_response(error)
     message = _(
         "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và gửi lại."
     )
@@ -165,11 +173,15 @@ def _handle_csrf_error(error: CSRFError):
 
 def _handle_tracker_error(error: TrackerError):
     db.session.rollback()
+    if api_errors.is_api_request():
+        return api_errors.tracker_error_response(error)
     return render_error(error.status, error.message)
 
 
 def _handle_unexpected(error: Exception):
     db.session.rollback()
+    if api_errors.is_api_request():
+        return api_errors.unexpected_error_response()
     logger.exception("Unhandled error on %s %s", request.method, request.path)
     return render_error(500)
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from blinker import Namespace
 from sqlalchemy.orm import Session
 
 from tracker.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
@@ -30,6 +31,11 @@ logger = logging.getLogger(__name__)
 _PENDING = "tracker.audit.pending"
 _MARKS = "tracker.audit.savepoints"  # savepoint → how many events were pending at its start
 SYSTEM_ACTOR = "system"
+
+# Sent for every recorded event, inside the transaction that records it, so other
+# features (outbound webhooks) can react in the same transaction without the audit
+# trail knowing them.
+event_recorded = Namespace().signal("audit-event-recorded")
 
 
 @dataclass
@@ -86,6 +92,7 @@ def record(
             after=after,
         )
     )
+    event_recorded.send(action, obj=obj, after=after, now=now)
 
 
 def changed_values(before: dict, after: dict) -> tuple[dict, dict]:

@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, IntegerField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
 
+from tracker.auth.tokens import MAX_PERSONAL_DAYS
 from tracker.org.services import MIN_PASSWORD_LENGTH
 
 
@@ -30,3 +31,21 @@ class ChangePasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Đổi mật khẩu"))
+
+
+class PersonalTokenForm(FlaskForm):
+    name = StringField(
+        _l("Tên mã truy cập"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("Ví dụ: “Phần mềm báo cáo của Sở”, để sau này nhận ra và thu hồi."),
+    )
+    days = IntegerField(
+        _l("Thời hạn (ngày)"),
+        default=90,
+        validators=[DataRequired(), NumberRange(min=1, max=MAX_PERSONAL_DAYS)],
+    )
+    submit = SubmitField(_l("Tạo mã truy cập"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""

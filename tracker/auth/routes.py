@@ -17,13 +17,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth.forms import ChangePasswordForm, LoginForm
+from tracker.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, PersonalTokenForm
+from tracker.auth.models import TokenKind
 from tracker.auth.services import authenticate, change_password
+from tracker.auth.tokens import calendar_token, personal_token, revoke_token, user_tokens
 from tracker.clock import utcnow
 from tracker.errors import ValidationError
 from tracker.extensions import db, limiter, login_manager
 from tracker.org.models import User
-from tracker.pages import LANGUAGES
+from tracker.pages import LANGUAGES, form_status, show_form_errors
+from tracker.tasks.feed import feed_url
 
 bp = Blueprint("auth", __name__)
 
@@ -107,6 +110,72 @@ def password():
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("tasks.my_work"))
     return render_template("auth/password.html", form=form)
+
+
+def _render_access(form: PersonalTokenForm, new_secret: str | None = None, feed: str | None = None):
+    return render_template(
+        "auth/access.html",
+        form=form,
+        confirm=ConfirmForm(),
+        tokens=user_tokens(current_user, kinds=(TokenKind.PERSONAL, TokenKind.SIGN_IN)),
+        has_feed=bool(user_tokens(current_user, kinds=(TokenKind.CALENDAR,))),
+        new_secret=new_secret,
+        feed=feed,
+    )
+
+
+@bp.route("/profile/access", methods=["GET", "POST"])
+@login_required
+def access():
+    """The person's API tokens and calendar feed: make, see and revoke them."""
+    form = PersonalTokenForm()
+    if form.validate_on_submit():
+        try:
+            secret = personal_token(
+                current_user, name=form.name.data, days=form.days.data, now=utcnow()
+            )
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            show_form_errors(form, error)
+            return _render_access(form), 422
+        # Shown on this page only, never stored or sent again: not through a redirect.
+        return _render_access(PersonalTokenForm(formdata=None), new_secret=secret)
+    return _render_access(form), form_status()
+
+
+@bp.route("/profile/access/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int):
+    """Revoke one of the person's tokens: programs using it are refused from now on."""
+    if ConfirmForm().validate_on_submit():
+        revoke_token(current_user, token_id, now=utcnow())
+        db.session.commit()
+        flash(_("Đã thu hồi mã truy cập."), "success")
+    return redirect(url_for("auth.access"))
+
+
+@bp.route("/profile/access/calendar", methods=["POST"])
+@login_required
+def new_calendar_feed():
+    """Make a new calendar address for the person; the previous one stops working."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("auth.access"))
+    secret = calendar_token(current_user, now=utcnow())
+    db.session.commit()
+    return _render_access(PersonalTokenForm(formdata=None), feed=feed_url(secret))
+
+
+@bp.route("/profile/access/calendar/revoke", methods=["POST"])
+@login_required
+def revoke_calendar_feed():
+    """Stop the person's calendar address."""
+    if ConfirmForm().validate_on_submit():
+        for token in user_tokens(current_user, kinds=(TokenKind.CALENDAR,)):
+            revoke_token(current_user, token.id, now=utcnow())
+        db.session.commit()
+        flash(_("Đã tắt liên kết lịch."), "success")
+    return redirect(url_for("auth.access"))
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -186,6 +186,12 @@ FIRST_YEAR = 2015
 YEARS_AHEAD = 6
 
 
+def supported_dates(today: date) -> tuple[date, date]:
+    """Return the first and last day a deadline may fall on: the span the working-day
+    table is sure to cover (a year short of its end, as the table is extended yearly)."""
+    return date(FIRST_YEAR, 1, 1), date(today.year + YEARS_AHEAD - 1, 12, 31)
+
+
 def refresh_work_days(today: date) -> None:
     """Rebuild the working-day table from the calendar (after an override changes)."""
     calendar = load_calendar()

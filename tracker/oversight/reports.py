@@ -162,17 +162,25 @@ def weekly_overdue(user: User, day: date, weeks: int = WEEKS_SHOWN) -> list[tupl
     return points
 
 
+def unit_figures(
+    user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS
+) -> tuple[Figures, list[tuple[Unit, Figures]]]:
+    """Return the figures as of ``day`` in total and per lead unit, most overdue first."""
+    at = as_of(day)
+    total = _counted(user, at, stale_days).get(None, Figures())
+    by_unit = _most_overdue_first(_named(Unit, _counted(user, at, stale_days, Task.lead_unit_id)))
+    return total, by_unit
+
+
 def dashboard(user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS) -> Dashboard:
     """Return the dashboard as of ``day``: city-wide, per unit, per field, per document."""
     at = as_of(day)
-    total = _counted(user, at, stale_days).get(None, Figures())
+    total, by_unit = unit_figures(user, day, stale_days)
     return Dashboard(
         day=day,
         stale_days=stale_days,
         total=total,
-        by_unit=_most_overdue_first(
-            _named(Unit, _counted(user, at, stale_days, Task.lead_unit_id))
-        ),
+        by_unit=by_unit,
         by_field=_most_overdue_first(_named(Field, _counted(user, at, stale_days, Task.field_id))),
         by_document=_most_overdue_first(
             _named(SourceDocument, _counted(user, at, stale_days, Task.document_id))

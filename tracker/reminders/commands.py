@@ -47,7 +47,7 @@ def sweep_command(now: datetime | None) -> None:
 @click.option("--now", type=Instant(), default=None, help="Gửi như thể lúc này (ISO-8601).")
 @with_appcontext
 def deliver_command(now: datetime | None) -> None:
-    """Send the emails waiting in the outbox once."""
+    """Send what waits in the outbox once: webhook deliveries and emails."""
     click.echo(jobs.run_job("deliver", jobs.deliver_job, now or utcnow()) or "Đang bận.")
 
 

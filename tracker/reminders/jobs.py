@@ -23,6 +23,7 @@ from tracker.notify.email import SmtpSender
 from tracker.notify.services import deliver_digests, deliver_pending
 from tracker.reminders.models import JobRun
 from tracker.reminders.sweep import SweepResult, run_sweep
+from tracker.webhooks.services import deliver_webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -147,12 +148,16 @@ def describe(result: SweepResult) -> str:
 
 
 def deliver_job(now: datetime) -> str:
-    """Send the emails waiting in the outbox."""
+    """Send what waits in the outbox: deliveries to other systems, then emails."""
+    hooks_sent, hooks_failed = deliver_webhooks(now)
+    parts = [f"webhook: đã gửi {hooks_sent}, lỗi {hooks_failed}"]
     sender = SmtpSender.from_app()
-    if not sender.configured:
-        return "SMTP_HOST chưa cấu hình; thư chờ trong hàng đợi."
-    sent, failed = deliver_pending(now, sender)
-    return f"đã gửi {sent}, lỗi {failed}"
+    if sender.configured:
+        sent, failed = deliver_pending(now, sender)
+        parts.append(f"thư: đã gửi {sent}, lỗi {failed}")
+    else:
+        parts.append("SMTP_HOST chưa cấu hình; thư chờ trong hàng đợi.")
+    return "; ".join(parts)
 
 
 def digest_job(now: datetime) -> str:

@@ -59,7 +59,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         _in_app(app, "deliver", jobs.deliver_job),
         IntervalTrigger(seconds=config["DELIVERY_INTERVAL_SECONDS"]),
         id="deliver",
-        name="Gửi thư trong hàng đợi",
+        name="Gửi thư và webhook trong hàng đợi",
     )
     # Catch up at start: a scheduler that was down sends what is due straight away.
     scheduler.add_job(sweep, id="sweep-at-start", name="Quét khi khởi động")

@@ -88,9 +88,18 @@ def _filtered(user: User, filters: TaskFilters, as_of: AsOf) -> sa.Select:
 
 
 def search_tasks(
-    user: User, filters: TaskFilters, as_of: AsOf, *, page: int = 1, per_page: int = 25
+    user: User,
+    filters: TaskFilters,
+    as_of: AsOf,
+    *,
+    page: int = 1,
+    per_page: int = 25,
+    load: tuple = (),
 ) -> TaskPage:
-    """Return one page of the tasks the user may see, with the counts per category."""
+    """Return one page of the tasks the user may see, with the counts per category.
+
+    ``load`` adds loader options for what the caller shows of each task (the API shows
+    its lists), so a page costs the same few queries whatever its length."""
     base = _filtered(user, filters, as_of).subquery()
     category = category_sql(as_of)
     counted = (
@@ -124,6 +133,7 @@ def search_tasks(
             selectinload(Task.lead_unit),
             selectinload(Task.accountable_user),
             selectinload(Task.document),
+            *load,
         )
     )
     rows = [TaskRow(task, Category(cat), bool(s)) for task, cat, s in db.session.execute(query)]

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.services import changed_values, record
-from tracker.calendar.services import WorkingCalendar, load_calendar
+from tracker.calendar.services import WorkingCalendar, load_calendar, supported_dates
 from tracker.clock import local_date
 from tracker.errors import ConflictError, IncompleteTaskError, TransitionError, ValidationError
 from tracker.extensions import db
@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 TITLE_MAX = 500
 TEXT_MAX = 20_000
+# About four years of working days: longer work is split into tasks with their own deadlines.
+MAX_WORKING_DAYS = 1_000
 
 
 @dataclass
@@ -183,6 +185,32 @@ def _check_references(data: TaskInput) -> None:
         seen.add(item.unit_id)
 
 
+def check_date_in_range(value: date | None, name: str, today: date) -> None:
+    """Refuse a date outside the years the working-day calendar covers."""
+    first, last = supported_dates(today)
+    if value is not None and not first <= value <= last:
+        raise ValidationError(
+            _(
+                "Ngày phải trong khoảng %(first)s – %(last)s.",
+                first=f"{first:%d/%m/%Y}",
+                last=f"{last:%d/%m/%Y}",
+            ),
+            fields={name: _("ngoài khoảng cho phép")},
+        )
+
+
+def _check_dates(data: TaskInput, today: date) -> None:
+    check_date_in_range(data.start_date, "start_date", today)
+    check_date_in_range(data.due_date, "due_date", today)
+    for milestone in data.milestones:
+        check_date_in_range(milestone.due_date, "milestones", today)
+    if data.due_in_working_days is not None and data.due_in_working_days > MAX_WORKING_DAYS:
+        raise ValidationError(
+            _("Số ngày làm việc tối đa là %(n)s.", n=MAX_WORKING_DAYS),
+            fields={"due_in_working_days": f"≤ {MAX_WORKING_DAYS}"},
+        )
+
+
 def _resolve_due_date(data: TaskInput, calendar: WorkingCalendar) -> date | None:
     """Return the due date: N working days from the start, or the given date moved off a
     day off to the next working day (Bộ luật Dân sự, điều 148)."""
@@ -212,10 +240,11 @@ def _resolve_due_date(data: TaskInput, calendar: WorkingCalendar) -> date | None
 # ---------------------------------------------------------------- drafting
 
 
-def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar) -> None:
+def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar, today: date) -> None:
     """Copy the input onto the task, checking references, lengths and the due date."""
     # One INSERT or UPDATE at the end, not one per lookup on the way.
     with db.session.no_autoflush:
+        _check_dates(data, today)
         _check_references(data)
         task.title = _text(data.title, "title", TITLE_MAX)
         task.description = _text(data.description, "description")
@@ -295,7 +324,7 @@ def create_draft(data: TaskInput, *, actor: User, now: datetime) -> Task:
     require_can_create(actor)
     task = Task(state=TaskState.DRAFT, created_by_id=actor.id, created_at=now, updated_at=now)
     db.session.add(task)
-    _apply(task, data, load_calendar())
+    _apply(task, data, load_calendar(), local_date(now))
     _flush()
     record("task.created", task, actor=actor, now=now, after=task_snapshot(task))
     logger.info("Task %s drafted by %s", task.id, actor.username)
@@ -316,7 +345,7 @@ def update_task(
             )
         )
     before = task_snapshot(task)
-    _apply(task, data, load_calendar())
+    _apply(task, data, load_calendar(), local_date(now))
     if task.state != TaskState.DRAFT:
         # An issued task stays clear on every "rõ" through any edit.
         _refuse_if_unclear(task, today=None)
@@ -538,6 +567,7 @@ def request_extension(
             _("Hạn mới phải sau hạn hiện tại (%(date)s).", date=f"{task.due_date:%d/%m/%Y}"),
             fields={"new_due_date": _("phải sau hạn hiện tại")},
         )
+    check_date_in_range(new_due_date, "new_due_date", local_date(now))
     request = ExtensionRequest(
         task=task,
         requested_by_id=actor.id,

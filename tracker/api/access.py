@@ -1,0 +1,40 @@
+"""Who is calling: the bearer token of each API request, and the request's transaction."""
+
+from __future__ import annotations
+
+from flask import g, request
+from werkzeug.exceptions import Unauthorized
+
+from tracker.auth.models import TokenKind
+from tracker.auth.tokens import user_for_token
+from tracker.clock import utcnow
+from tracker.extensions import db
+from tracker.org.models import User
+
+API_TOKEN_KINDS = (TokenKind.SIGN_IN, TokenKind.PERSONAL)
+
+
+def require_token() -> None:
+    """Find the caller from ``Authorization: Bearer <token>``; 401 without a usable one.
+
+    The session cookie is ignored on purpose: the API acts only for a token's owner.
+    """
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    user = None
+    if scheme.lower() == "bearer":
+        user = user_for_token(secret.strip(), API_TOKEN_KINDS, now=utcnow())
+    if user is None:
+        raise Unauthorized()
+    # Flask-Login's current user for this request: the token's owner, never the cookie's.
+    g._login_user = user
+
+
+def caller() -> User:
+    """Return the user the request's token stands for."""
+    return g._login_user
+
+
+def saved(value):
+    """Commit the request's changes and return ``value`` to be serialised."""
+    db.session.commit()
+    return value
