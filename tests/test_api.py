@@ -587,3 +587,28 @@ def test_a_draft_edit_through_the_api_is_audited_like_the_web(client, org, now):
 def test_complete_input_and_the_api_body_describe_the_same_task(org):
     # The factories' task and the API body stay comparable: both pass the gate.
     assert complete_input(org, _today()).lead_unit_id == _task_body(org)["lead_unit_id"]
+
+
+def test_field_messages_are_in_the_readers_language(client, org):
+    api = api_as(client, org.assigner)
+    response = api.post("/tasks", {"title": 5, "priority": "whenever"})
+    assert response.get_json()["fields"]["title"] == "phải là chuỗi ký tự"
+    english = client.post(
+        "/api/v1/tasks",
+        json={"title": 5},
+        headers={**api._headers, "Accept-Language": "en"},
+    )
+    assert english.get_json()["fields"]["title"] == "must be a string"
+
+
+@pytest.mark.parametrize("query", ["as_of=01/01/1990", "as_of=31/12/9999"])
+def test_a_report_date_outside_the_calendar_is_ignored_on_the_dashboard(client, auth, org, query):
+    auth.login("vanphong")
+    page = client.get(f"/oversight?{query}")
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["end=01/01/1990", "start=01/01/1800&end=31/12/9999"])
+def test_a_period_outside_the_calendar_is_ignored_on_the_scorecards(client, auth, org, query):
+    auth.login("vanphong")
+    assert client.get(f"/oversight/units?{query}").status_code == 200

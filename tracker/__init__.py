@@ -26,11 +26,19 @@ def create_app(config: dict | None = None) -> Flask:
         app.instance_path = config.pop("INSTANCE_PATH")
     app.config.update(load_settings(Path(app.instance_path)))
     app.config.update(config)
+    register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_cli(app)
     return app
+
+
+def register_url_converters(app: Flask) -> None:
+    """Bound the ids in addresses before any route is added (see pages.DatabaseId)."""
+    from tracker.pages import DatabaseId
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def _import_models() -> None:

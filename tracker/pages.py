@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from wtforms import FieldList
 from wtforms.i18n import messages_path
 
@@ -33,6 +34,15 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every address: numbers beyond a 32-bit id cannot name a row, so they
+    are a 404 like any unknown id rather than an overflow in the database driver."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - Werkzeug's parameter name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:

@@ -8,6 +8,7 @@ kind of failure it is, so an integrating system never receives an HTML page.
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import jsonify, request
 from flask_babel import gettext as _
@@ -37,6 +38,40 @@ HTTP_ERRORS = {
 }
 
 
+# webargs/marshmallow describe bad fields in English; people read them in their language.
+_FIELD_MESSAGES = [
+    (re.compile(r"Missing data for required field\."), N_("bắt buộc"), ()),
+    (re.compile(r"Field may not be null\."), N_("không được để trống (null)"), ()),
+    (re.compile(r"Unknown field\."), N_("trường không có trong mô tả API"), ()),
+    (re.compile(r"Not a valid integer\."), N_("phải là số nguyên"), ()),
+    (re.compile(r"Not a valid string\."), N_("phải là chuỗi ký tự"), ()),
+    (re.compile(r"Not a valid boolean\."), N_("phải là true hoặc false"), ()),
+    (re.compile(r"Not a valid date\."), N_("phải là ngày dạng YYYY-MM-DD"), ()),
+    (re.compile(r"Not a valid list\."), N_("phải là một danh sách"), ()),
+    (re.compile(r"Invalid input type\."), N_("sai kiểu dữ liệu"), ()),
+    (re.compile(r"Invalid JSON body\."), N_("nội dung không phải JSON hợp lệ"), ()),
+    (re.compile(r"Must be one of: (.*)\."), N_("phải là một trong: %(a)s"), ("a",)),
+    (re.compile(r"Longer than maximum length (\d+)\."), N_("dài quá %(a)s ký tự"), ("a",)),
+    (re.compile(r"Shorter than minimum length (\d+)\."), N_("cần ít nhất %(a)s ký tự"), ("a",)),
+    (
+        re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+        N_("phải từ %(a)s đến %(b)s"),
+        ("a", "b"),
+    ),
+    (re.compile(r"Must be greater than or equal to (\S+)\."), N_("phải ≥ %(a)s"), ("a",)),
+    (re.compile(r"Must be less than or equal to (\S+)\."), N_("phải ≤ %(a)s"), ("a",)),
+]
+
+
+def _in_words(message: str) -> str:
+    """Return a parser's message in the reader's language (as given when unknown)."""
+    for pattern, text, names in _FIELD_MESSAGES:
+        found = pattern.fullmatch(message.strip())
+        if found:
+            return _(text, **dict(zip(names, found.groups(), strict=True)))
+    return message
+
+
 def is_api_request() -> bool:
     """Tell whether the current request is addressed to the API."""
     return request.path.startswith(API_PREFIX)
@@ -60,13 +95,13 @@ def _flatten(messages, prefix: str = "") -> dict[str, str]:
             flat.update(_flatten(value, f"{prefix}.{name}" if prefix and name else prefix or name))
         return flat
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return {prefix or "_": " ".join(messages)}
+        return {prefix or "_": "; ".join(_in_words(m) for m in messages)}
     if isinstance(messages, list):
         flat = {}
         for index, value in enumerate(messages):
             flat.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
         return flat
-    return {prefix or "_": str(messages)}
+    return {prefix or "_": _in_words(str(messages))}
 
 
 def tracker_error_response(error: TrackerError):

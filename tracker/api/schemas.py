@@ -11,9 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields, validate
 
-from tracker.calendar.services import FIRST_YEAR
+from tracker.calendar.services import supported_dates
+from tracker.clock import local_date, utcnow
 from tracker.reminders.models import Outcome
 from tracker.tasks.models import Priority, TaskState
 from tracker.tasks.services import MAX_WORKING_DAYS, TEXT_MAX, TITLE_MAX
@@ -22,9 +24,20 @@ from tracker.tasks.services import MAX_WORKING_DAYS, TEXT_MAX, TITLE_MAX
 ID_RANGE = validate.Range(min=1, max=2**31 - 1)
 ID = {"strict": True, "validate": ID_RANGE}  # in JSON bodies: a number, not "12"
 ID_QUERY = {"validate": ID_RANGE}  # in query strings everything is text
-# Far-off dates are refused by the services with a clear message; these bounds only keep
-# the parser within what a date column holds.
-DATE = {"validate": validate.Range(min=date(FIRST_YEAR - 15, 1, 1), max=date(2999, 12, 31))}
+
+
+def _in_calendar(day: date) -> None:
+    """Deadlines and report dates fall in the years the working-day calendar covers."""
+    first, last = supported_dates(local_date(utcnow()))
+    if not first <= day <= last:
+        raise ma.ValidationError(
+            _("Ngày phải trong khoảng %(first)s – %(last)s.", first=first, last=last)
+        )
+
+
+DATE = {"validate": _in_calendar}
+# A directive's date of issue may be older than the calendar; only keep it plausible.
+ISSUE_DATE = {"validate": validate.Range(min=date(1945, 9, 2), max=date(2999, 12, 31))}
 TEXT = {"validate": validate.Length(max=TEXT_MAX), "load_default": ""}
 
 
@@ -122,7 +135,7 @@ class DocumentIn(ma.Schema):
     number = fields.String(required=True, validate=validate.Length(max=80))
     kind = fields.String(required=True, validate=validate.Length(max=80))
     issuer = fields.String(required=True, validate=validate.Length(max=255))
-    issued_on = fields.Date(required=True, **DATE)
+    issued_on = fields.Date(required=True, **ISSUE_DATE)
     summary = fields.String(**TEXT)
 
 

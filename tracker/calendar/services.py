@@ -192,6 +192,20 @@ def supported_dates(today: date) -> tuple[date, date]:
     return date(FIRST_YEAR, 1, 1), date(today.year + YEARS_AHEAD - 1, 12, 31)
 
 
+def check_date_in_range(value: date | None, name: str, today: date) -> None:
+    """Refuse a date outside the years the working-day calendar covers."""
+    first, last = supported_dates(today)
+    if value is not None and not first <= value <= last:
+        raise ValidationError(
+            _(
+                "Ngày phải trong khoảng %(first)s – %(last)s.",
+                first=f"{first:%d/%m/%Y}",
+                last=f"{last:%d/%m/%Y}",
+            ),
+            fields={name: _("ngoài khoảng cho phép")},
+        )
+
+
 def refresh_work_days(today: date) -> None:
     """Rebuild the working-day table from the calendar (after an override changes)."""
     calendar = load_calendar()

@@ -34,7 +34,7 @@ class DocumentForm(FlaskForm):
         description=_l("Ví dụ: Kế hoạch, Công văn, Quyết định, Chỉ thị"),
     )
     issuer = StringField(_l("Cơ quan ban hành"), validators=[DataRequired(), Length(max=255)])
-    issued_on = VnDateField(_l("Ngày ban hành"), validators=[InputRequired()])
+    issued_on = VnDateField(_l("Ngày ban hành"), validators=[InputRequired()], any_year=True)
     summary = TextAreaField(_l("Trích yếu"), validators=[Length(max=5000)])
     submit = SubmitField(_l("Đăng ký văn bản"))
 

@@ -21,6 +21,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
+from tracker.calendar.services import supported_dates
+from tracker.clock import local_date, utcnow
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, User, UserRole
 from tracker.tasks.classification import CATEGORY_LABELS
@@ -54,9 +56,12 @@ class VnDateField(DateField):
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, any_year: bool = False, **kwargs):
         kwargs.setdefault("format", DATE_FORMATS)
         kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+        # Deadlines and report dates must fall in the years the working-day calendar
+        # covers; a document's date of issue may be older.
+        self.any_year = any_year
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
@@ -64,6 +69,17 @@ class VnDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError(_l("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.")) from exc
+        if self.data is not None and not self.any_year:
+            first, last = supported_dates(local_date(utcnow()))
+            if not first <= self.data <= last:
+                self.data = None
+                raise ValueError(
+                    _l(
+                        "Ngày phải trong khoảng %(first)s – %(last)s.",
+                        first=f"{first:%d/%m/%Y}",
+                        last=f"{last:%d/%m/%Y}",
+                    )
+                )
 
 
 class CoordinationForm(Form):

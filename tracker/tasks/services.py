@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.services import changed_values, record
-from tracker.calendar.services import WorkingCalendar, load_calendar, supported_dates
+from tracker.calendar.services import WorkingCalendar, check_date_in_range, load_calendar
 from tracker.clock import local_date
 from tracker.errors import ConflictError, IncompleteTaskError, TransitionError, ValidationError
 from tracker.extensions import db
@@ -183,20 +183,6 @@ def _check_references(data: TaskInput) -> None:
                 fields={"coordinating": _("trùng đơn vị")},
             )
         seen.add(item.unit_id)
-
-
-def check_date_in_range(value: date | None, name: str, today: date) -> None:
-    """Refuse a date outside the years the working-day calendar covers."""
-    first, last = supported_dates(today)
-    if value is not None and not first <= value <= last:
-        raise ValidationError(
-            _(
-                "Ngày phải trong khoảng %(first)s – %(last)s.",
-                first=f"{first:%d/%m/%Y}",
-                last=f"{last:%d/%m/%Y}",
-            ),
-            fields={name: _("ngoài khoảng cho phép")},
-        )
 
 
 def _check_dates(data: TaskInput, today: date) -> None:
