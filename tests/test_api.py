@@ -612,3 +612,77 @@ def test_a_report_date_outside_the_calendar_is_ignored_on_the_dashboard(client, 
 def test_a_period_outside_the_calendar_is_ignored_on_the_scorecards(client, auth, org, query):
     auth.login("vanphong")
     assert client.get(f"/oversight/units?{query}").status_code == 200
+
+
+def test_an_escalation_is_listed_and_concluded_by_the_inspector_only(client, org, now):
+    from tests.test_escalation_pages import _escalated
+
+    task, escalation = _escalated(org, now)
+    inspector = api_as(client, org.inspector)
+    listed = inspector.get("/escalations", status="open", unit_id=org.dept_a.id).get_json()
+    assert [(e["id"], e["task_id"]) for e in listed["items"]] == [(escalation.id, task.id)]
+    assert api_as(client, org.head_b).get("/escalations").get_json()["total"] == 0
+    conclusion = {"outcome": "criticism", "note": "Chậm 10 ngày làm việc, không báo cáo"}
+    for who in ("assigner", "head_a", "leader"):
+        refused = api_as(client, getattr(org, who)).post(
+            f"/escalations/{escalation.id}/conclusion", conclusion
+        )
+        assert refused.status_code == 403
+    concluded = inspector.post(f"/escalations/{escalation.id}/conclusion", conclusion)
+    assert concluded.status_code == 201
+    body = concluded.get_json()
+    assert body["status"] == "concluded" and body["conclusions"][0]["outcome"] == "criticism"
+    again = inspector.post(f"/escalations/{escalation.id}/conclusion", conclusion)
+    assert again.status_code == 409
+    corrected = inspector.post(
+        f"/escalations/{escalation.id}/conclusion",
+        {**conclusion, "outcome": "reminder", "corrects_id": body["conclusions"][0]["id"]},
+    )
+    assert [c["outcome"] for c in corrected.get_json()["conclusions"]] == ["criticism", "reminder"]
+
+
+def test_only_the_office_decides_an_extension(client, org, now):
+    task = in_progress_task(org, now)
+    asked = api_as(client, org.head_a).post(
+        f"/tasks/{task.id}/extension-requests",
+        {"new_due_date": (task.due_date + timedelta(days=20)).isoformat(), "reason": "Chờ số liệu"},
+    )
+    request_id = asked.get_json()["id"]
+    for who in ("head_a", "staff_a", "head_b", "leader"):
+        response = api_as(client, getattr(org, who)).post(
+            f"/extension-requests/{request_id}/decision", {"approve": True}
+        )
+        assert response.status_code == 403, who
+    outsider = _foreign_task(org, now)
+    assert outsider.id != task.id
+    refused = api_as(client, org.assigner).post(
+        f"/extension-requests/{request_id}/decision", {"approve": False}
+    )
+    assert refused.status_code == 422 and "note" in refused.get_json()["fields"]
+    assert (
+        api_as(client, org.staff_b)
+        .post("/extension-requests/999/decision", {"approve": True})
+        .status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 100_000 + "]" * 100_000,  # deeper than Python's decoder goes
+        '{"title": "\\ud800 nửa ký tự"}',  # a lone surrogate: JSON, but no character
+        b'{"title": "\xff"}',  # not UTF-8
+    ],
+)
+def test_hostile_json_is_malformed_not_a_crash(client, org, raw):
+    headers = {**api_as(client, org.assigner)._headers, "Content-Type": "application/json"}
+    response = client.post("/api/v1/tasks", data=raw, headers=headers)
+    assert response.status_code == 400 and response.get_json()["error"] == "malformed"
+
+
+def test_an_oversized_body_is_refused_with_413(client, org):
+    headers = {**api_as(client, org.assigner)._headers, "Content-Type": "application/json"}
+    body = '{"title": "' + "x" * (2 * 1024 * 1024) + '"}'
+    response = client.post("/api/v1/tasks", data=body, headers=headers)
+    assert response.status_code == 413 and response.get_json()["error"] == "too_large"

@@ -6,9 +6,11 @@ same services and permission rules as the web pages, and answer in JSON.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_smorest import Api
 
+from tracker.api.errors import is_api_request
+from tracker.api.parsing import MAX_BODY_BYTES
 from tracker.api.schemas import Error
 
 
@@ -34,12 +36,18 @@ api = TrackerApi(
 )
 
 
+def _limit_api_bodies() -> None:
+    if is_api_request():
+        request.max_content_length = MAX_BODY_BYTES
+
+
 def init_api(app: Flask) -> None:
     """Mount the API, its description and its reference page."""
     from tracker.api import docs, follow, org, tasks, tokens
     from tracker.extensions import csrf
 
     api.init_app(app)
+    app.before_request(_limit_api_bodies)
     for module in (tokens, org, tasks, follow):
         # Programs authenticate with a bearer token, never with the session cookie,
         # so a forged cross-site form cannot act through the API: no CSRF token needed.

@@ -6,10 +6,10 @@ from dataclasses import astuple, fields
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from tracker.api.access import caller, require_token
+from tracker.api.parsing import Blueprint
 from tracker.api.schemas import (
     ConclusionIn,
     EscalationArgs,

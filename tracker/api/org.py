@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 
 from tracker.api.access import caller, require_token
 from tracker.api.pagination import page
+from tracker.api.parsing import Blueprint
 from tracker.api.schemas import FieldOut, MeOut, PageArgs, UnitOut, UserArgs, UserOut, page_of
 from tracker.org.models import Field, Unit, User
 

@@ -12,11 +12,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from tracker.api.access import caller, require_token, saved
 from tracker.api.pagination import page
+from tracker.api.parsing import Blueprint
 from tracker.api.schemas import (
     AcceptIn,
     DecisionIn,

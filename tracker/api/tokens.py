@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 
 from tracker.api.access import saved
 from tracker.api.errors import error_response
+from tracker.api.parsing import Blueprint
 from tracker.api.schemas import TokenRequest, TokenResponse
 from tracker.auth.services import authenticate
 from tracker.auth.tokens import sign_in_token
