@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.tasks.documents import bp as documents_bp
     from tracker.tasks.feed import bp as feed_bp
     from tracker.tasks.routes import bp as tasks_bp
+    from tracker.tasks.template_routes import bp as process_templates_bp
     from tracker.webhooks.routes import bp as webhooks_bp
 
     for blueprint in (
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         imports_bp,
         webhooks_bp,
+        process_templates_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

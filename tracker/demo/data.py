@@ -62,6 +62,7 @@ from tracker.tasks.services import (
     submit_result,
     withdraw_task,
 )
+from tracker.tasks.templates import StepInput, save_template
 
 DEMO_PASSWORD = "demo-5ro-2026"
 CITY_CODE = "UBND-HN"
@@ -1657,6 +1658,7 @@ def load_demo(*, now: datetime) -> DemoResult:
         units = _create_units(world.setup_at)
         people = _create_people(units, world.setup_at)
         fields = _create_fields(people, world.setup_at)
+        _create_process_templates(people["vanphong"], world.setup_at)
         cast = _Cast(units, people, world.rng)
         replay = _Replay()
         for moment, action in _document_steps(world, people["vanphong"]):
@@ -1684,6 +1686,52 @@ def _summary() -> str:
         "{} đơn vị, {} người dùng, {} lĩnh vực, {} văn bản, {} nhiệm vụ, {} nhắc hạn, "
         "{} cảnh báo, {} đôn đốc, {} hồ sơ chuyển Sở Nội vụ"
     ).format(*counts)
+
+
+# The standard procedures the office keeps (see tasks/templates.py).
+PROCESS_TEMPLATES = (
+    (
+        "Xây dựng kế hoạch triển khai",
+        "Kế hoạch của sở, ngành, quận, huyện triển khai văn bản chỉ đạo của thành phố.",
+        (
+            ("Xây dựng dự thảo kế hoạch", 5, "staff", False),
+            ("Lấy ý kiến các đơn vị liên quan", 5, "unit_head", True),
+            ("Hoàn thiện, trình lãnh đạo ký ban hành", 3, "unit_head", True),
+            ("Gửi kế hoạch về Văn phòng UBND thành phố", 1, "staff", False),
+        ),
+    ),
+    (
+        "Báo cáo định kỳ",
+        "Báo cáo tháng, quý, năm về kết quả thực hiện nhiệm vụ.",
+        (
+            ("Tổng hợp số liệu, kết quả thực hiện", 3, "staff", False),
+            ("Dự thảo báo cáo", 2, "staff", True),
+            ("Thủ trưởng đơn vị duyệt, ký báo cáo", 1, "unit_head", False),
+        ),
+    ),
+    (
+        "Rà soát, đơn giản hoá thủ tục hành chính",
+        "Rà soát quy trình, thành phần hồ sơ và thời hạn giải quyết thủ tục.",
+        (
+            ("Lập danh mục thủ tục cần rà soát", 5, "staff", False),
+            ("Rà soát, đề xuất phương án đơn giản hoá", 15, "staff", True),
+            ("Lấy ý kiến Sở Tư pháp", 10, "unit_head", True),
+            ("Trình UBND thành phố thông qua phương án", 5, "assigner", False),
+        ),
+    ),
+)
+
+
+def _create_process_templates(clerk: User, now: datetime) -> None:
+    for name, description, steps in PROCESS_TEMPLATES:
+        save_template(
+            None,
+            name=name,
+            description=description,
+            steps=[StepInput(*step) for step in steps],
+            actor=clerk,
+            now=now,
+        )
 
 
 def _refuse_clashes() -> None:

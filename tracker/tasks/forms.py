@@ -30,6 +30,7 @@ from tracker.tasks.evidence import Upload
 from tracker.tasks.models import Priority, SourceDocument, Task
 from tracker.tasks.queries import TaskFilters
 from tracker.tasks.services import CoordinationInput, MilestoneInput, TaskInput
+from tracker.tasks.templates import Plan, active_templates
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_HINT = _l("dd/mm/yyyy")
@@ -124,6 +125,8 @@ class TaskForm(FlaskForm):
     )
     coordinating = FieldList(FormField(CoordinationForm), min_entries=BLANK_ROWS)
     milestones = FieldList(FormField(MilestoneForm), min_entries=BLANK_ROWS)
+    template_id = SelectField(_l("Quy trình mẫu"), coerce=_optional_int)
+    apply_template = SubmitField(_l("Áp dụng quy trình mẫu"))
     save = SubmitField(_l("Lưu dự thảo"))
     issue = SubmitField(_l("Lưu và giao nhiệm vụ"))
 
@@ -158,6 +161,9 @@ class TaskForm(FlaskForm):
         self.assignee_user_id.choices = none + users
         self.supervisor_id.choices = none + [(i, f"{n} — {p}" if p else n) for i, n, p in leaders]
         self.priority.choices = [(p.value, label) for p, label in PRIORITY_LABELS.items()]
+        self.template_id.choices = none + [
+            (t.id, f"{t.name} ({t.total_working_days} ngày làm việc)") for t in active_templates()
+        ]
         for row in self.coordinating:
             row.form.unit_id.choices = none + units
 
@@ -191,6 +197,14 @@ class TaskForm(FlaskForm):
         )
         _fill_rows(
             self.milestones, [{"title": m.title, "due_date": m.due_date} for m in task.milestones]
+        )
+
+    def fill_plan(self, plan: Plan) -> None:
+        """Put a template's steps, milestones and due date into the form."""
+        self.process_steps.data = "\n".join(plan.process_steps)
+        self.due_date.data, self.due_in_working_days.data = plan.due_date, None
+        _fill_rows(
+            self.milestones, [{"title": m.title, "due_date": m.due_date} for m in plan.milestones]
         )
 
     def add_blank_rows(self) -> None:

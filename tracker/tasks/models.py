@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.clock import utcnow
 from tracker.dbtypes import UTCDateTime, enum_column
 from tracker.extensions import db
-from tracker.org.models import Field, Unit, User
+from tracker.org.models import Field, Role, Unit, User
 
 
 class TaskState(enum.StrEnum):
@@ -310,3 +310,43 @@ class Review(db.Model):
     task: Mapped[Task] = relationship(back_populates="reviews")
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+
+
+class ProcessTemplate(db.Model):
+    """A named standard procedure: the ordered steps of a kind of task ("rõ quy trình"),
+    each with its usual length in working days and who carries it."""
+
+    __tablename__ = "process_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    steps: Mapped[list[TemplateStep]] = relationship(
+        order_by="TemplateStep.position", cascade="all, delete-orphan", back_populates="template"
+    )
+
+    @property
+    def total_working_days(self) -> int:
+        return sum(step.working_days for step in self.steps)
+
+
+class TemplateStep(db.Model):
+    __tablename__ = "process_template_steps"
+    __table_args__ = (sa.UniqueConstraint("template_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("process_templates.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column()
+    description: Mapped[str] = mapped_column(sa.Text)
+    working_days: Mapped[int] = mapped_column()
+    responsible: Mapped[Role] = mapped_column(enum_column(Role, "template_step_role"))
+    # The end of this step is proposed as a milestone of the task.
+    milestone: Mapped[bool] = mapped_column(default=False)
+
+    template: Mapped[ProcessTemplate] = relationship(back_populates="steps")

@@ -16,7 +16,7 @@ from tracker.errors import ConflictError, IncompleteTaskError, TrackerError, Val
 from tracker.extensions import db
 from tracker.pages import show_form_errors
 from tracker.tasks import forms as f
-from tracker.tasks import queries, services
+from tracker.tasks import queries, services, templates
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
 from tracker.tasks.classification import CATEGORY_LABELS, AsOf, category_of, is_due_soon
 from tracker.tasks.evidence import stored_path
@@ -143,6 +143,29 @@ def _save(form: f.TaskForm, task: Task | None):
     return redirect(url_for("tasks.detail", task_id=task.id))
 
 
+def _apply_template(form: f.TaskForm, task: Task | None):
+    """Fill the form from the chosen template, counted from its start date; save nothing."""
+    if form.template_id.data is None:
+        form.template_id.errors = [_("Hãy chọn một quy trình mẫu.")]
+    elif form.start_date.data is None:
+        form.start_date.errors = [_("Cần ngày bắt đầu để tính các mốc theo quy trình mẫu.")]
+    else:
+        try:
+            plan = templates.plan(
+                templates.get_template(form.template_id.data),
+                form.start_date.data,
+                load_calendar(),
+                local_date(utcnow()),
+            )
+        except ValidationError as error:
+            show_form_errors(form, error)
+        else:
+            form.fill_plan(plan)
+            flash(_("Đã điền các bước và đề xuất mốc tiến độ; hãy xem lại rồi lưu."), "info")
+            return _render_task_form(form, task)
+    return _render_task_form(form, task, 422)
+
+
 @bp.route("/tasks/new", methods=["GET", "POST"])
 @login_required
 def new_task():
@@ -152,6 +175,8 @@ def new_task():
     if request.method == "GET" and request.args.get("document_id", type=int):
         form.document_id.data = request.args.get("document_id", type=int)
     if form.validate_on_submit():
+        if form.apply_template.data:
+            return _apply_template(form, None)
         return _save(form, None)
     return _render_task_form(form, None, 422 if request.method == "POST" else 200)
 
@@ -163,6 +188,8 @@ def edit_task(task_id: int):
     task = get_task(task_id, current_user, Action.EDIT)
     form = _task_form(task)
     if form.validate_on_submit():
+        if form.apply_template.data:
+            return _apply_template(form, task)
         return _save(form, task)
     return _render_task_form(form, task, 422 if request.method == "POST" else 200)
 
