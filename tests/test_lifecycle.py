@@ -164,6 +164,9 @@ def _perform(action, task, org, now):
         Action.WITHDRAW: lambda: services.withdraw_task(
             task, actor=assigner, now=now, reason="Không còn cần thiết"
         ),
+        Action.SPLIT: lambda: services.create_subtask(
+            task, services.TaskInput(title="Phần việc"), actor=head, now=now
+        ),
     }
     return calls[action]()
 

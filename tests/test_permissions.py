@@ -85,6 +85,7 @@ def test_the_actions_offered_on_a_task_in_progress(org, now):
         A.REPORT_PROGRESS,
         A.REQUEST_EXTENSION,
         A.SUBMIT,
+        A.SPLIT,
     }
     assert allowed_actions(org.staff_a, task) == {A.REPORT_PROGRESS, A.SUBMIT}
     assert allowed_actions(org.staff_a2, task) == set()  # same unit, not carrying it

@@ -197,6 +197,15 @@ class TaskIn(ma.Schema):
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
 
 
+class SubtaskIn(TaskIn):
+    weight = fields.Integer(
+        load_default=1,
+        strict=True,
+        validate=validate.Range(min=1, max=100),
+        metadata={"description": "share of the parent's rolled-up progress"},
+    )
+
+
 class TaskPatch(TaskIn):
     """The fields given replace the task's; those left out keep their values."""
 
@@ -274,11 +283,17 @@ class TaskOut(ma.Schema):
     withdrawn_on = fields.Date(allow_none=True)
     withdrawal_reason = fields.String(required=True)
     extension_requests = fields.List(fields.Nested(ExtensionRequestOut), required=True)
+    parent_id = fields.Integer(allow_none=True)
+    weight = fields.Integer(required=True)
+    subtask_ids = fields.Method("subtask_id_list", required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
 
     def step_texts(self, task) -> list[str]:
         return [step.description for step in task.process_steps]
+
+    def subtask_id_list(self, task) -> list[int]:
+        return [sub.id for sub in task.subtasks]
 
 
 class TaskArgs(PageArgs):

@@ -29,6 +29,7 @@ from tracker.api.schemas import (
     ProgressIn,
     ReviewIn,
     SubmitIn,
+    SubtaskIn,
     TaskArgs,
     TaskIn,
     TaskOut,
@@ -61,6 +62,7 @@ TASK_LOAD = (
     selectinload(Task.extension_requests),
     selectinload(Task.assignee_user),
     selectinload(Task.supervisor).selectinload(User.role_rows),
+    selectinload(Task.subtasks),
 )
 
 
@@ -210,6 +212,22 @@ def edit_task(data: dict, task_id: int):
             expected_version=data["version"],
             actor=caller(),
             now=utcnow(),
+        )
+    db.session.commit()
+    return _view(task)
+
+
+@blp.route("/tasks/<int:task_id>/subtasks", methods=["POST"])
+@blp.arguments(SubtaskIn)
+@blp.response(201, TaskOut)
+def create_subtask(data: dict, task_id: int):
+    """Giao nhiệm vụ con (dự thảo) cho đơn vị trực thuộc đơn vị chủ trì; hạn không sau hạn
+    của nhiệm vụ cha. Lãnh đạo đơn vị chủ trì ban hành bằng ``/issue`` như mọi nhiệm vụ."""
+    parent = get_task(task_id, caller())
+    weight = data.pop("weight")
+    with _api_field_names():
+        task = services.create_subtask(
+            parent, _task_input(data), weight=weight, actor=caller(), now=utcnow()
         )
     db.session.commit()
     return _view(task)

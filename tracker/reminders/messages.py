@@ -131,7 +131,10 @@ def recipients_of(roles: list[Recipient], task: Task, inspectors: list[int]) -> 
         Recipient.INSPECTORS: inspectors,
     }
     ids = [uid for role in roles for uid in by_role[role] if uid is not None]
-    return list(dict.fromkeys(ids))
+    if task.parent is not None:
+        # The parent's accountable person stays accountable for its sub-tasks.
+        ids.append(task.parent.accountable_user_id)
+    return list(dict.fromkeys(uid for uid in ids if uid is not None))
 
 
 def _inspector_ids() -> list[int]:
@@ -168,6 +171,25 @@ def notify_reminders(reminders: list[Reminder], now: datetime) -> None:
                 "recipients": users,
             },
         )
+        if reminder.kind == NoticeKind.WARNING and reminder.task.parent is not None:
+            _show_on_parent(reminder, now)
+
+
+def _show_on_parent(reminder: Reminder, now: datetime) -> None:
+    """Put a late sub-task on its parent's timeline: the parent's owner answers for it."""
+    record(
+        "task.subtask_overdue",
+        reminder.task.parent,
+        actor=None,
+        now=now,
+        after={
+            "subtask_id": reminder.task_id,
+            "title": reminder.task.title,
+            "deadline": reminder.deadline,
+            "milestone": reminder.milestone.title if reminder.milestone else None,
+            "overdue_days": reminder.overdue_days,
+        },
+    )
 
 
 def notify_escalations(escalations: list[Escalation], now: datetime) -> None:

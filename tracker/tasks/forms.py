@@ -252,6 +252,33 @@ class TaskForm(FlaskForm):
                 row.form.due_date.errors.append(_l("Mỗi mốc cần có tên và hạn."))
 
 
+class SubtaskForm(TaskForm):
+    """A part of an accepted task, given by its lead unit to a unit below it."""
+
+    weight = IntegerField(
+        _l("Tỷ trọng trong tiến độ của nhiệm vụ cha"),
+        default=1,
+        validators=[Optional(), NumberRange(min=1, max=100)],
+        description=_l("Mặc định các nhiệm vụ con có tỷ trọng bằng nhau (1)."),
+    )
+
+    def limit_to(self, parent: Task) -> None:
+        """Offer only the units directly below the parent's lead unit."""
+        below = db.session.scalars(
+            sa.select(Unit)
+            .where(Unit.parent_id == parent.lead_unit_id, Unit.active)
+            .order_by(Unit.name)
+        )
+        self.lead_unit_id.choices = [(None, "—")] + [(u.id, u.name) for u in below]
+
+    def start_from(self, parent: Task, today) -> None:
+        """Propose the parent's document, field, leader and deadline for a new sub-task."""
+        self.document_id.data, self.field_id.data = parent.document_id, parent.field_id
+        self.supervisor_id.data = parent.supervisor_id
+        self.start_date.data, self.due_date.data = today, parent.due_date
+        self.expected_outcome.data = parent.expected_outcome
+
+
 def _row_filled(row) -> bool:
     return any(sub.data not in (None, "") for sub in row.form)
 

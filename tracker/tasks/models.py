@@ -78,6 +78,10 @@ class Task(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)
+    # A sub-task's parent: the task it is a share of, led by the unit above its own.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
+    # The sub-task's share of its parent's rolled-up progress (equal shares by default).
+    weight: Mapped[int] = mapped_column(default=1, server_default="1")
 
     # rõ việc
     title: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -132,6 +136,8 @@ class Task(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     document: Mapped[SourceDocument | None] = relationship(back_populates="tasks")
+    parent: Mapped[Task | None] = relationship(remote_side=[id], back_populates="subtasks")
+    subtasks: Mapped[list[Task]] = relationship(back_populates="parent", order_by="Task.id")
     field: Mapped[Field | None] = relationship()
     lead_unit: Mapped[Unit | None] = relationship()
     accountable_user: Mapped[User | None] = relationship(foreign_keys=[accountable_user_id])

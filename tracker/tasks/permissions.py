@@ -10,6 +10,7 @@ import enum
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import aliased
 
 from tracker.errors import NotFound, PermissionDenied
 from tracker.extensions import db
@@ -35,6 +36,7 @@ class Action(enum.StrEnum):
     SUBMIT = "submit"
     REVIEW = "review"
     WITHDRAW = "withdraw"
+    SPLIT = "split"  # give parts of the task to the units below as sub-tasks
 
 
 S = TaskState
@@ -50,6 +52,7 @@ ACTION_STATES: dict[Action, frozenset[TaskState]] = {
     Action.SUBMIT: frozenset({S.ACCEPTED, S.IN_PROGRESS}),
     Action.REVIEW: frozenset({S.SUBMITTED}),
     Action.WITHDRAW: frozenset({S.ISSUED, S.ACCEPTED, S.IN_PROGRESS}),
+    Action.SPLIT: frozenset({S.ACCEPTED, S.IN_PROGRESS}),
 }
 
 _ASSIGNER_ACTIONS = frozenset(
@@ -74,10 +77,18 @@ def _has_pending_extension(task: Task) -> bool:
     return any(r.status == ExtensionStatus.PENDING for r in task.extension_requests)
 
 
+def assigns(user: User, task: Task) -> bool:
+    """Tell whether the user is the task's assigner: the office for the city's tasks, the
+    head of the parent's lead unit for a sub-task."""
+    if task.parent is not None:
+        return is_lead_unit_head(user, task.parent)
+    return user.has_role(Role.ASSIGNER)
+
+
 def _role_allows(user: User, action: Action, task: Task) -> bool:
     if action in _ASSIGNER_ACTIONS:
-        allowed = user.has_role(Role.ASSIGNER)
-    elif action in (Action.ACCEPT, Action.ASSIGN):
+        allowed = assigns(user, task)
+    elif action in (Action.ACCEPT, Action.ASSIGN, Action.SPLIT):
         allowed = is_lead_unit_head(user, task)
     elif action == Action.REQUEST_EXTENSION:
         allowed = _answers_for(user, task)
@@ -115,18 +126,25 @@ def visible_tasks_clause(user: User) -> sa.ColumnElement[bool]:
     if user.has_role(Role.LEADER):
         led_fields = sa.select(Field.id).where(Field.leader_id == user.id)
         clauses += [Task.supervisor_id == user.id, Task.field_id.in_(led_fields)]
+    own_drafts = sa.false()
     if user.has_role(Role.UNIT_HEAD, Role.STAFF):
         coordinated = sa.select(Coordination.task_id).where(Coordination.unit_id == user.unit_id)
+        # The sub-tasks of the unit's own tasks: the unit gave them out and answers for them.
+        parent = aliased(Task)
+        given_out = sa.select(parent.id).where(parent.lead_unit_id == user.unit_id)
         clauses += [
             Task.lead_unit_id == user.unit_id,
             Task.id.in_(coordinated),
             Task.accountable_user_id == user.id,
             Task.assignee_user_id == user.id,
+            Task.parent_id.in_(given_out),
         ]
+        if user.has_role(Role.UNIT_HEAD):
+            own_drafts = Task.parent_id.in_(given_out)
     if not clauses:
         return sa.false()
     # Drafts are the assigner's work in progress, not yet anybody's task.
-    return sa.and_(Task.state != TaskState.DRAFT, sa.or_(*clauses))
+    return sa.and_(sa.or_(Task.state != TaskState.DRAFT, own_drafts), sa.or_(*clauses))
 
 
 def can_view(user: User, task: Task) -> bool:
@@ -176,6 +194,7 @@ def require(user: User, action: Action, task: Task) -> None:
 _DENIED = {
     Action.EDIT: N_("Chỉ Văn phòng (người giao việc) được sửa nhiệm vụ."),
     Action.ISSUE: N_("Chỉ Văn phòng (người giao việc) được ban hành nhiệm vụ."),
+    Action.SPLIT: N_("Chỉ lãnh đạo đơn vị chủ trì được giao nhiệm vụ con."),
     Action.ACCEPT: N_("Chỉ lãnh đạo đơn vị chủ trì được tiếp nhận nhiệm vụ."),
     Action.ASSIGN: N_("Chỉ lãnh đạo đơn vị chủ trì được phân công người thực hiện."),
     Action.REPORT_PROGRESS: N_(

@@ -213,3 +213,46 @@ def my_work(user: User, as_of: AsOf, limit: int = 20) -> MyWork:
         ),
         recent_done=_rows(sa.and_(mine, done), as_of, (Task.completed_at.desc(),), 10),
     )
+
+
+@dataclass
+class Subtasks:
+    """A task's sub-tasks as of a day, with the parent's rolled-up progress."""
+
+    rows: list[TaskRow]
+
+    @property
+    def counted(self) -> list[TaskRow]:
+        # Drafts are not given out yet; withdrawn ones no longer count.
+        return [r for r in self.rows if r.task.state not in (TaskState.DRAFT, TaskState.WITHDRAWN)]
+
+    @property
+    def progress(self) -> int | None:
+        """Each sub-task's progress weighted by its share (a completed one counts 100 %)."""
+        counted = self.counted
+        total = sum(r.task.weight for r in counted)
+        if not total:
+            return None
+        done = sum(r.task.weight * _percent_done(r.task) for r in counted)
+        return round(done / total)
+
+    @property
+    def overdue(self) -> list[TaskRow]:
+        return [r for r in self.rows if r.category == Category.OVERDUE]
+
+
+def _percent_done(task: Task) -> int:
+    return 100 if task.state == TaskState.COMPLETED else task.progress_percent
+
+
+def subtasks_of(task: Task, as_of: AsOf) -> Subtasks:
+    """Return the task's sub-tasks with their categories, in one query."""
+    category, soon = category_sql(as_of), due_soon_sql(as_of)
+    query = (
+        sa.select(Task, category, soon)
+        .where(Task.parent_id == task.id)
+        .order_by(Task.id)
+        .options(selectinload(Task.lead_unit), selectinload(Task.accountable_user))
+    )
+    rows = [TaskRow(t, Category(c), bool(s)) for t, c, s in db.session.execute(query)]
+    return Subtasks(rows)

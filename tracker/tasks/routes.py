@@ -14,7 +14,7 @@ from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
 from tracker.errors import ConflictError, IncompleteTaskError, TrackerError, ValidationError
 from tracker.extensions import db
-from tracker.pages import show_form_errors
+from tracker.pages import form_status, show_form_errors
 from tracker.tasks import forms as f
 from tracker.tasks import queries, services, templates
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
@@ -87,13 +87,14 @@ def _show_errors(form: f.TaskForm, error: ValidationError) -> None:
     show_form_errors(form, error)
 
 
-def _render_task_form(form, task, status=200, checklist=None, conflict=None):
+def _render_task_form(form, task, status=200, checklist=None, conflict=None, parent=None):
     if checklist is None:
         checklist = missing_clarity(task) if task is not None else None
     return render_template(
         "tasks/form.html",
         form=form,
         task=task,
+        parent=parent,
         checklist=checklist,
         conflict=conflict,
         clarity_keys=CLARITY_KEYS,
@@ -143,7 +144,7 @@ def _save(form: f.TaskForm, task: Task | None):
     return redirect(url_for("tasks.detail", task_id=task.id))
 
 
-def _apply_template(form: f.TaskForm, task: Task | None):
+def _apply_template(form: f.TaskForm, task: Task | None, parent: Task | None = None):
     """Fill the form from the chosen template, counted from its start date; save nothing."""
     if form.template_id.data is None:
         form.template_id.errors = [_("Hãy chọn một quy trình mẫu.")]
@@ -162,8 +163,8 @@ def _apply_template(form: f.TaskForm, task: Task | None):
         else:
             form.fill_plan(plan)
             flash(_("Đã điền các bước và đề xuất mốc tiến độ; hãy xem lại rồi lưu."), "info")
-            return _render_task_form(form, task)
-    return _render_task_form(form, task, 422)
+            return _render_task_form(form, task, parent=parent)
+    return _render_task_form(form, task, 422, parent=parent)
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])
@@ -192,6 +193,41 @@ def edit_task(task_id: int):
             return _apply_template(form, task)
         return _save(form, task)
     return _render_task_form(form, task, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/tasks/<int:task_id>/subtasks/new", methods=["GET", "POST"])
+@login_required
+def new_subtask(task_id: int):
+    """Give part of an accepted task to a unit below the lead unit (its head does)."""
+    parent = get_task(task_id, current_user, Action.SPLIT)
+    form = f.SubtaskForm()
+    form.add_blank_rows()
+    form.load_choices()
+    form.limit_to(parent)
+    if request.method == "GET":
+        form.start_from(parent, local_date(utcnow()))
+    if not form.validate_on_submit():
+        return _render_task_form(form, None, form_status(), parent=parent)
+    if form.apply_template.data:
+        return _apply_template(form, None, parent)
+    now = utcnow()
+    try:
+        task = services.create_subtask(
+            parent, form.to_input(), weight=form.weight.data or 1, actor=current_user, now=now
+        )
+        if form.issue.data:
+            services.issue_task(task, actor=current_user, now=now)
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        _show_errors(form, error)
+        missing = error.fields if isinstance(error, IncompleteTaskError) else None
+        return _render_task_form(form, None, 422, checklist=missing, parent=parent)
+    if form.issue.data:
+        flash(_("Đã giao nhiệm vụ con cho %(unit)s.", unit=task.lead_unit.name), "success")
+    else:
+        flash(_("Đã lưu dự thảo nhiệm vụ con."), "success")
+    return redirect(url_for("tasks.detail", task_id=task.id))
 
 
 # ------------------------------------------------------------------ detail and actions
@@ -242,6 +278,7 @@ def _detail(task: Task, bound: dict | None = None, status: int = 200):
         pending_extension=pending[0] if pending else None,
         timeline=task_timeline(task),
         deadlines=services.deadline_history(task),
+        subtasks=queries.subtasks_of(task, as_of),
         evidence=db.session.query(EvidenceFile).filter_by(task_id=task.id).all(),
     ), status
 

@@ -250,6 +250,8 @@ def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar, today: date) 
                 fields={"due_date": _("dùng đề nghị gia hạn")},
             )
         task.due_date = new_due
+        if task.parent is not None:
+            _check_subtask(task, task.parent, data.lead_unit_id)
         task.expected_outcome = _text(data.expected_outcome, "expected_outcome")
         task.target = _text(data.target, "target")
         task.priority = Priority(data.priority)
@@ -259,6 +261,29 @@ def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar, today: date) 
     # Unit, user and role objects are read by the gate; load them through the new ids.
     _flush()
     db.session.expire(task, ["lead_unit", "accountable_user", "assignee_user", "supervisor"])
+
+
+def _check_subtask(task: Task, parent: Task, lead_unit_id: int | None) -> None:
+    """A sub-task goes to a unit directly below the parent's lead unit (a division of a
+    department, a commune of a district), and is due no later than its parent."""
+    if lead_unit_id is not None:
+        unit = db.session.get(Unit, lead_unit_id)
+        if unit.parent_id != parent.lead_unit_id:
+            raise ValidationError(
+                _(
+                    "Nhiệm vụ con chỉ giao cho đơn vị trực thuộc %(unit)s.",
+                    unit=parent.lead_unit.name,
+                ),
+                fields={"lead_unit_id": _("không trực thuộc đơn vị chủ trì")},
+            )
+    if task.due_date and parent.due_date and task.due_date > parent.due_date:
+        raise ValidationError(
+            _(
+                "Hạn của nhiệm vụ con không được sau hạn của nhiệm vụ cha (%(date)s).",
+                date=f"{parent.due_date:%d/%m/%Y}",
+            ),
+            fields={"due_date": _("sau hạn của nhiệm vụ cha")},
+        )
 
 
 def _apply_coordinations(task: Task, items: list[CoordinationInput]) -> None:
@@ -315,6 +340,68 @@ def create_draft(data: TaskInput, *, actor: User, now: datetime) -> Task:
     record("task.created", task, actor=actor, now=now, after=task_snapshot(task))
     logger.info("Task %s drafted by %s", task.id, actor.username)
     return task
+
+
+MAX_WEIGHT = 100
+
+
+def create_subtask(
+    parent: Task, data: TaskInput, *, weight: int = 1, actor: User, now: datetime
+) -> Task:
+    """Draft a sub-task of an accepted task for a unit below its lead unit; the head of
+    the lead unit then issues, follows and reviews it as its assigner."""
+    _check(parent, Action.SPLIT, actor)
+    if not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
+        raise ValidationError(
+            _("Tỷ trọng từ 1 đến %(n)s.", n=MAX_WEIGHT), fields={"weight": f"1–{MAX_WEIGHT}"}
+        )
+    task = Task(
+        state=TaskState.DRAFT,
+        parent=parent,
+        weight=weight,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(task)
+    _apply(task, data, load_calendar(), local_date(now))
+    _flush()
+    record(
+        "task.created",
+        task,
+        actor=actor,
+        now=now,
+        after={**task_snapshot(task), "parent_id": parent.id, "weight": weight},
+    )
+    record(
+        "task.subtask_created",
+        parent,
+        actor=actor,
+        now=now,
+        after={"subtask_id": task.id, "lead_unit_id": task.lead_unit_id, "due_date": task.due_date},
+    )
+    logger.info("Sub-task %s of task %s drafted by %s", task.id, parent.id, actor.username)
+    return task
+
+
+SUBTASK_OPEN_STATES = (
+    TaskState.ISSUED,
+    TaskState.ACCEPTED,
+    TaskState.IN_PROGRESS,
+    TaskState.SUBMITTED,
+)
+
+
+def _refuse_if_subtasks_open(task: Task) -> None:
+    open_ones = [t for t in task.subtasks if t.state in SUBTASK_OPEN_STATES]
+    if open_ones:
+        raise TransitionError(
+            _(
+                "Còn %(n)s nhiệm vụ con chưa hoàn thành; hoàn thành hoặc thu hồi (nêu lý do) "
+                "trước khi báo cáo kết quả.",
+                n=len(open_ones),
+            )
+        )
 
 
 def update_task(
@@ -627,6 +714,7 @@ def decide_extension(
 def submit_result(task: Task, *, actor: User, now: datetime, result: str) -> Task:
     """Report the task's result to the assigner for review."""
     _check(task, Action.SUBMIT, actor)
+    _refuse_if_subtasks_open(task)
     result = _text(result, "result")
     if not result:
         raise ValidationError(_("Hãy mô tả kết quả đạt được."), fields={"result": _("bắt buộc")})

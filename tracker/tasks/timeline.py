@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "task.urging": _l("Đôn đốc lãnh đạo phụ trách"),
     "task.escalated": _l("Chuyển Sở Nội vụ xem xét trách nhiệm"),
     "task.escalation_concluded": _l("Kết luận xem xét trách nhiệm"),
+    "task.subtask_created": _l("Giao nhiệm vụ con"),
+    "task.subtask_overdue": _l("Nhiệm vụ con quá hạn"),
 }
 
 
@@ -84,6 +86,12 @@ def _details(action: str, before: dict, after: dict) -> list[tuple[str, str]]:
             shown.append((str(_l("Số ngày làm việc quá hạn")), str(after["overdue_days"])))
         if after.get("late"):
             shown.append((str(_l("Ghi chú")), str(_l("gửi muộn do hệ thống tạm ngừng"))))
+    elif action in ("task.subtask_created", "task.subtask_overdue"):
+        subtask = f"#{after.get('subtask_id')} {after.get('title', '')}"
+        shown.append((str(_l("Nhiệm vụ con")), subtask))
+        shown.append((str(_l("Hạn")), _day(after.get("due_date") or after.get("deadline"))))
+        if after.get("overdue_days"):
+            shown.append((str(_l("Số ngày làm việc quá hạn")), str(after["overdue_days"])))
     elif action == "task.updated":
         shown.append((str(_l("Nội dung thay đổi")), ", ".join(sorted(after))))
     for key, label in (("result", _l("Kết quả")), ("note", _l("Ý kiến")), ("reason", _l("Lý do"))):
