@@ -246,3 +246,23 @@ def test_sub_tasks_through_the_api(client, org, now, divisions):
     late = dict(body, due_date=(parent.due_date + timedelta(days=1)).isoformat())
     assert head.post(f"/tasks/{parent.id}/subtasks", late).status_code == 422
     assert api_as(client, org.staff_a).post(f"/tasks/{parent.id}/subtasks", body).status_code == 403
+
+
+def test_reports_count_each_task_at_its_level_with_or_without_sub_tasks(
+    client, org, now, divisions
+):
+    from tracker.clock import local_date, utcnow
+    from tracker.oversight import reports
+
+    parent = in_progress_task(org, now)
+    _split(org, parent, divisions[0], now)
+    _split(org, parent, divisions[1], now)
+    day = local_date(utcnow())
+    everything, by_unit = reports.unit_figures(org.assigner, day)
+    top, top_by_unit = reports.unit_figures(org.assigner, day, top_level=True)
+    assert (everything.total, top.total) == (3, 1)
+    assert {u.code for u, _ in by_unit} == {"STTTT", "STTTT-CNTT", "STTTT-BCVT"}
+    assert [u.code for u, _ in top_by_unit] == ["STTTT"]
+    api = api_as(client, org.assigner)
+    assert api.get("/reports/units").get_json()["total"]["total"] == 3
+    assert api.get("/reports/units", include_subtasks="false").get_json()["total"]["total"] == 1

@@ -87,9 +87,10 @@ def unit_report(args: dict):
     Có ``from``/``to``: nhiệm vụ giao trong kỳ, tính đến ngày ``to``, kèm số đã nhận."""
     require_oversight(caller())
     start, end = args.get("from_"), args.get("to")
+    top_level = not args["include_subtasks"]
     if start is None and end is None:
         day = args.get("as_of") or local_date(utcnow())
-        total, by_unit = reports.unit_figures(caller(), day)
+        total, by_unit = reports.unit_figures(caller(), day, top_level=top_level)
         units = [_unit_row(unit, figures, None) for unit, figures in by_unit]
         return {"as_of": day, "from_": None, "to": None, "total": _figures(total), "units": units}
     end = end or args.get("as_of") or local_date(utcnow())
@@ -98,7 +99,7 @@ def unit_report(args: dict):
         raise ValidationError(
             _("Ngày bắt đầu kỳ phải trước ngày kết thúc."), fields={"from": _("sau ngày kết thúc")}
         )
-    ranked = reports.unit_ranking(caller(), start, end)
+    ranked = reports.unit_ranking(caller(), start, end, top_level=top_level)
     total = reports.Figures(
         *[sum(getattr(s.figures, f.name) for _, s in ranked) for f in fields(reports.Figures)]
     )

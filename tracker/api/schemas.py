@@ -422,6 +422,10 @@ class ConclusionIn(ma.Schema):
 
 class ReportArgs(ma.Schema):
     as_of = fields.Date(**DATE)
+    include_subtasks = fields.Boolean(
+        load_default=True,
+        metadata={"description": "false: only the tasks given by the level above"},
+    )
     from_ = fields.Date(data_key="from", **DATE)
     to = fields.Date(**DATE)
 

@@ -44,6 +44,12 @@ DEFAULT_STALE_DAYS = 30
 WEEKS_SHOWN = 12
 
 
+def _levels(top_level: bool) -> tuple:
+    """Only the tasks given by the level above (no sub-tasks), or every task: each task is
+    counted once, at its own level."""
+    return (Task.parent_id.is_(None),) if top_level else ()
+
+
 def as_of(day: date) -> AsOf:
     """Return the report date with its boundaries."""
     return AsOf.of(day, load_calendar())
@@ -147,7 +153,9 @@ def _most_overdue_first(rows: list) -> list:
     return sorted(rows, key=lambda of: (-of[1].overdue, -of[1].total, str(of[0].id)))
 
 
-def weekly_overdue(user: User, day: date, weeks: int = WEEKS_SHOWN) -> list[tuple[date, int]]:
+def weekly_overdue(
+    user: User, day: date, weeks: int = WEEKS_SHOWN, top_level: bool = False
+) -> list[tuple[date, int]]:
     """Return how many tasks were overdue at the end of each of the last weeks."""
     points = []
     for back in range(weeks - 1, -1, -1):
@@ -155,7 +163,9 @@ def weekly_overdue(user: User, day: date, weeks: int = WEEKS_SHOWN) -> list[tupl
         at = as_of(point)
         count = db.session.scalar(
             sa.select(sa.func.count(Task.id)).where(
-                visible_tasks_clause(user), category_sql(at) == Category.OVERDUE.value
+                visible_tasks_clause(user),
+                category_sql(at) == Category.OVERDUE.value,
+                *_levels(top_level),
             )
         )
         points.append((point, count or 0))
@@ -163,29 +173,35 @@ def weekly_overdue(user: User, day: date, weeks: int = WEEKS_SHOWN) -> list[tupl
 
 
 def unit_figures(
-    user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS
+    user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS, top_level: bool = False
 ) -> tuple[Figures, list[tuple[Unit, Figures]]]:
     """Return the figures as of ``day`` in total and per lead unit, most overdue first."""
-    at = as_of(day)
-    total = _counted(user, at, stale_days).get(None, Figures())
-    by_unit = _most_overdue_first(_named(Unit, _counted(user, at, stale_days, Task.lead_unit_id)))
+    at, where = as_of(day), _levels(top_level)
+    total = _counted(user, at, stale_days, where=where).get(None, Figures())
+    by_unit = _most_overdue_first(
+        _named(Unit, _counted(user, at, stale_days, Task.lead_unit_id, where))
+    )
     return total, by_unit
 
 
-def dashboard(user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS) -> Dashboard:
+def dashboard(
+    user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS, top_level: bool = False
+) -> Dashboard:
     """Return the dashboard as of ``day``: city-wide, per unit, per field, per document."""
-    at = as_of(day)
-    total, by_unit = unit_figures(user, day, stale_days)
+    at, where = as_of(day), _levels(top_level)
+    total, by_unit = unit_figures(user, day, stale_days, top_level)
     return Dashboard(
         day=day,
         stale_days=stale_days,
         total=total,
         by_unit=by_unit,
-        by_field=_most_overdue_first(_named(Field, _counted(user, at, stale_days, Task.field_id))),
-        by_document=_most_overdue_first(
-            _named(SourceDocument, _counted(user, at, stale_days, Task.document_id))
+        by_field=_most_overdue_first(
+            _named(Field, _counted(user, at, stale_days, Task.field_id, where))
         ),
-        weekly_overdue=weekly_overdue(user, day),
+        by_document=_most_overdue_first(
+            _named(SourceDocument, _counted(user, at, stale_days, Task.document_id, where))
+        ),
+        weekly_overdue=weekly_overdue(user, day, top_level=top_level),
     )
 
 
@@ -239,13 +255,18 @@ def _days_late_columns(at: AsOf, end_seq: int) -> list:
 
 
 def scorecards(
-    user: User, start: date, end: date, group=Task.lead_unit_id, only: int | None = None
+    user: User,
+    start: date,
+    end: date,
+    group=Task.lead_unit_id,
+    only: int | None = None,
+    top_level: bool = False,
 ) -> dict[int, Score]:
     """Return a Score per unit (or per accountable official) for tasks issued in the period."""
     at = as_of(end)
     ensure_work_days(end)
     end_seq = work_day_seq(end)
-    where = [*_period_tasks(user, start, end)]
+    where = [*_period_tasks(user, start, end), *_levels(top_level)]
     if only is not None:
         where.append(group == only)
     scores: dict[int, Score] = {}
@@ -326,9 +347,11 @@ def scorecards(
     return scores
 
 
-def unit_ranking(user: User, start: date, end: date) -> list[tuple[Unit, Score]]:
+def unit_ranking(
+    user: User, start: date, end: date, top_level: bool = False
+) -> list[tuple[Unit, Score]]:
     """Return every unit with tasks in the period, the best on-time rate first."""
-    rows = _named(Unit, scorecards(user, start, end))
+    rows = _named(Unit, scorecards(user, start, end, top_level=top_level))
     return sorted(
         rows,
         key=lambda us: (

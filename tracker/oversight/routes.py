@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from tracker.clock import local_date, utcnow
@@ -41,6 +41,7 @@ class DayForm(FlaskForm):
     stale_days = IntegerField(
         _l("Coi là không cập nhật sau (ngày)"), validators=[Optional(), NumberRange(min=1, max=365)]
     )
+    top_level = BooleanField(_l("Không tính nhiệm vụ con"))
 
 
 class PeriodForm(FlaskForm):
@@ -121,7 +122,7 @@ def dashboard():
     """Show the figures as of a date, city-wide and per unit, field and document."""
     require_oversight(current_user)
     form, day, stale_days = _day_form()
-    report = reports.dashboard(current_user, day, stale_days)
+    report = reports.dashboard(current_user, day, stale_days, top_level=bool(form.top_level.data))
     if _wants_excel():
         return download(exports.dashboard_sheets(report), f"tong-hop-{day:%Y%m%d}.xlsx")
     return render_template(
