@@ -206,6 +206,33 @@ class SubtaskIn(TaskIn):
     )
 
 
+class TaskGroupIn(TaskIn):
+    unit_ids = fields.List(
+        fields.Integer(strict=True, validate=ID_RANGE),
+        required=True,
+        validate=validate.Length(min=2, max=1000),
+        metadata={"description": "one task each; the unit's head is accountable"},
+    )
+    parent_task_id = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "give them as sub-tasks of this task (its lead unit's head)"},
+        **ID,
+    )
+
+
+class TaskGroupOut(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    received = fields.Integer(required=True)
+    accepted = fields.Integer(required=True)
+    done = fields.Integer(required=True)
+    done_on_time = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+    task_ids = fields.List(fields.Integer(), required=True)
+
+
 class TaskPatch(TaskIn):
     """The fields given replace the task's; those left out keep their values."""
 

@@ -31,6 +31,8 @@ from tracker.api.schemas import (
     SubmitIn,
     SubtaskIn,
     TaskArgs,
+    TaskGroupIn,
+    TaskGroupOut,
     TaskIn,
     TaskOut,
     TaskPatch,
@@ -45,8 +47,8 @@ from tracker.extensions import db
 from tracker.org.models import User
 from tracker.tasks import queries, services
 from tracker.tasks.clarity import missing_clarity
-from tracker.tasks.classification import AsOf, category_of, is_due_soon
-from tracker.tasks.models import SourceDocument, Task, TaskState
+from tracker.tasks.classification import AsOf, Category, category_of, is_due_soon
+from tracker.tasks.models import SourceDocument, Task, TaskGroup, TaskState
 from tracker.tasks.permissions import allowed_actions, get_extension_request, get_task
 
 blp = Blueprint("Tasks", __name__, description="Văn bản chỉ đạo và nhiệm vụ")
@@ -231,6 +233,47 @@ def create_subtask(data: dict, task_id: int):
         )
     db.session.commit()
     return _view(task)
+
+
+def _group_out(group_id: int) -> dict:
+    group = db.session.get(TaskGroup, group_id)
+    summary = queries.group_summary(group_id, caller(), _as_of()) if group else None
+    if group is None or not summary.rows:
+        raise NotFound(_("Không tìm thấy nhóm nhiệm vụ."))
+    return {
+        "id": group.id,
+        "title": group.title,
+        "created_at": group.created_at,
+        "received": summary.received,
+        "accepted": summary.accepted,
+        "done": summary.done,
+        "done_on_time": summary.count(Category.DONE_ON_TIME),
+        "overdue": summary.count(Category.OVERDUE),
+        "task_ids": [row.task.id for row in summary.rows],
+    }
+
+
+@blp.route("/task-groups", methods=["POST"])
+@blp.arguments(TaskGroupIn)
+@blp.response(201, TaskGroupOut)
+def issue_to_units(data: dict):
+    """Giao một nhiệm vụ cho nhiều đơn vị cùng lúc: mỗi đơn vị một nhiệm vụ, thủ trưởng đơn
+    vị chịu trách nhiệm chính; giao được cho tất cả hoặc không giao cho đơn vị nào."""
+    parent_id, unit_ids = data.pop("parent_task_id"), data.pop("unit_ids")
+    parent = get_task(parent_id, caller()) if parent_id else None
+    with _api_field_names():
+        group = services.issue_to_units(
+            _task_input(data), unit_ids, actor=caller(), now=utcnow(), parent=parent
+        )
+    db.session.commit()
+    return _group_out(group.id)
+
+
+@blp.route("/task-groups/<int:group_id>")
+@blp.response(200, TaskGroupOut)
+def task_group(group_id: int):
+    """Tình hình chung của nhiệm vụ đã giao cho nhiều đơn vị."""
+    return _group_out(group_id)
 
 
 def _transition(task_id: int, run) -> TaskView:

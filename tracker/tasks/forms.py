@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -14,17 +15,18 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from tracker.calendar.services import supported_dates
 from tracker.clock import local_date, utcnow
 from tracker.extensions import db
-from tracker.org.models import Field, Role, Unit, User, UserRole
+from tracker.org.models import Field, Role, Unit, UnitKind, User, UserRole
 from tracker.tasks.classification import CATEGORY_LABELS
 from tracker.tasks.evidence import Upload
 from tracker.tasks.models import Priority, SourceDocument, Task
@@ -277,6 +279,45 @@ class SubtaskForm(TaskForm):
         self.supervisor_id.data = parent.supervisor_id
         self.start_date.data, self.due_date.data = today, parent.due_date
         self.expected_outcome.data = parent.expected_outcome
+
+
+GROUP_KINDS = {
+    UnitKind.DISTRICT: _l("Tất cả quận, huyện, thị xã"),
+    UnitKind.DEPARTMENT: _l("Tất cả sở, ban, ngành"),
+    UnitKind.COMMUNE: _l("Tất cả xã, phường, thị trấn"),
+}
+
+
+class BulkTaskForm(TaskForm):
+    """One task for many units: the content once, the units ticked or taken by kind."""
+
+    unit_ids = SelectMultipleField(
+        _l("Giao cho các đơn vị"),
+        coerce=int,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validate_choice=False,
+    )
+    all_listed = BooleanField(_l("Giao cho tất cả các đơn vị trong danh sách"))
+    group_kind = SelectField(_l("hoặc chọn cả nhóm"), default="")
+
+    def offer_units(self, parent: Task | None) -> None:
+        """The units below the parent's lead unit, or every active unit for the office."""
+        query = sa.select(Unit).where(Unit.active).order_by(Unit.kind, Unit.name)
+        if parent is not None:
+            query = query.where(Unit.parent_id == parent.lead_unit_id)
+            self.group_kind.choices = [("", "—")]
+        else:
+            self.group_kind.choices = [("", "—")] + [(k.value, v) for k, v in GROUP_KINDS.items()]
+        self._offered = list(db.session.scalars(query))
+        self.unit_ids.choices = [(u.id, u.name) for u in self._offered]
+
+    def chosen_units(self) -> list[int]:
+        if self.all_listed.data:
+            return [u.id for u in self._offered]
+        if self.group_kind.data:
+            return [u.id for u in self._offered if u.kind == self.group_kind.data]
+        return list(self.unit_ids.data or [])
 
 
 def _row_filled(row) -> bool:

@@ -82,6 +82,8 @@ class Task(db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
     # The sub-task's share of its parent's rolled-up progress (equal shares by default).
     weight: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Issued with the same content to many units at once (one task per unit).
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("task_groups.id"), index=True)
 
     # rõ việc
     title: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -172,6 +174,22 @@ class Task(db.Model):
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.state}>"
+
+
+class TaskGroup(db.Model):
+    """The tasks one issue gave to many units (every district, every commune of a
+    district…), followed together by whoever issued them."""
+
+    __tablename__ = "task_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    tasks: Mapped[list[Task]] = relationship(
+        foreign_keys="Task.group_id", order_by="Task.id", viewonly=True
+    )
 
 
 class Coordination(db.Model):

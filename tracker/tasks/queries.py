@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.org.models import Role, User
+from tracker.org.models import Role, Unit, User
 from tracker.tasks.classification import AsOf, Category, category_sql, due_soon_sql
 from tracker.tasks.models import ExtensionRequest, ExtensionStatus, Task, TaskState
 from tracker.tasks.permissions import visible_tasks_clause
@@ -256,3 +256,38 @@ def subtasks_of(task: Task, as_of: AsOf) -> Subtasks:
     )
     rows = [TaskRow(t, Category(c), bool(s)) for t, c, s in db.session.execute(query)]
     return Subtasks(rows)
+
+
+@dataclass
+class GroupSummary:
+    """How a task issued to many units is going: received, accepted, done, late."""
+
+    rows: list[TaskRow]
+
+    def count(self, category: Category) -> int:
+        return sum(1 for r in self.rows if r.category == category)
+
+    @property
+    def received(self) -> int:
+        return sum(1 for r in self.rows if r.task.issued_at is not None)
+
+    @property
+    def accepted(self) -> int:
+        return sum(1 for r in self.rows if r.task.accepted_at is not None)
+
+    @property
+    def done(self) -> int:
+        return self.count(Category.DONE_ON_TIME) + self.count(Category.DONE_LATE)
+
+
+def group_summary(group_id: int, user: User, as_of: AsOf) -> GroupSummary:
+    """Return the group's tasks the user may see, with their categories, in one query."""
+    category, soon = category_sql(as_of), due_soon_sql(as_of)
+    query = (
+        sa.select(Task, category, soon)
+        .join(Unit, Unit.id == Task.lead_unit_id)
+        .where(Task.group_id == group_id, visible_tasks_clause(user))
+        .order_by(Unit.name, Task.id)
+        .options(selectinload(Task.lead_unit), selectinload(Task.accountable_user))
+    )
+    return GroupSummary([TaskRow(t, Category(c), bool(s)) for t, c, s in db.session.execute(query)])

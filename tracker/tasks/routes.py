@@ -20,7 +20,7 @@ from tracker.tasks import queries, services, templates
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
 from tracker.tasks.classification import CATEGORY_LABELS, AsOf, category_of, is_due_soon
 from tracker.tasks.evidence import stored_path
-from tracker.tasks.models import EvidenceFile, ExtensionStatus, Task
+from tracker.tasks.models import EvidenceFile, ExtensionStatus, Task, TaskGroup
 from tracker.tasks.permissions import (
     Action,
     allowed_actions,
@@ -228,6 +228,59 @@ def new_subtask(task_id: int):
     else:
         flash(_("Đã lưu dự thảo nhiệm vụ con."), "success")
     return redirect(url_for("tasks.detail", task_id=task.id))
+
+
+@bp.route("/task-groups/new", methods=["GET", "POST"])
+@login_required
+def new_group():
+    """Issue one task to many units at once (the office; a unit head for units below)."""
+    parent_id = request.args.get("parent", type=int)
+    parent = get_task(parent_id, current_user, Action.SPLIT) if parent_id else None
+    if parent is None:
+        require_can_create(current_user)
+    form = f.BulkTaskForm()
+    form.add_blank_rows()
+    form.load_choices()
+    form.offer_units(parent)
+    if request.method == "GET" and parent is not None:
+        form.start_from(parent, local_date(utcnow()))
+    if not form.validate_on_submit():
+        return _render_bulk(form, parent, form_status())
+    try:
+        group = services.issue_to_units(
+            form.to_input(), form.chosen_units(), actor=current_user, now=utcnow(), parent=parent
+        )
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        _show_errors(form, error)
+        return _render_bulk(form, parent, 422)
+    flash(_("Đã giao nhiệm vụ cho %(n)s đơn vị.", n=len(group.tasks)), "success")
+    return redirect(url_for("tasks.group_detail", group_id=group.id))
+
+
+def _render_bulk(form, parent, status):
+    return render_template(
+        "tasks/form.html",
+        form=form,
+        task=None,
+        parent=parent,
+        bulk=True,
+        checklist=None,
+        clarity_keys=CLARITY_KEYS,
+        clarity_labels=CLARITY_LABELS,
+    ), status
+
+
+@bp.route("/task-groups/<int:group_id>")
+@login_required
+def group_detail(group_id: int):
+    """Follow a task issued to many units: who received, accepted, finished, is late."""
+    group = db.session.get(TaskGroup, group_id)
+    summary = queries.group_summary(group_id, current_user, _as_of()) if group else None
+    if group is None or not summary.rows:
+        abort(404)
+    return render_template("tasks/group.html", group=group, summary=summary, labels=CATEGORY_LABELS)
 
 
 # ------------------------------------------------------------------ detail and actions

@@ -37,6 +37,7 @@ from tracker.tasks.models import (
     SourceDocument,
     Task,
     TaskDeadline,
+    TaskGroup,
     TaskState,
 )
 from tracker.tasks.permissions import Action, require, require_can_create, state_allows
@@ -865,3 +866,86 @@ def register_document(
         after={"number": number, "kind": kind, "issuer": issuer, "issued_on": issued_on},
     )
     return document
+
+
+# ---------------------------------------------------------------- one issue to many units
+
+MAX_GROUP_UNITS = 1_000
+
+
+def _for_unit(data: TaskInput, unit: Unit) -> TaskInput:
+    """The shared content, led by one unit and owned by its head."""
+    if unit.head_id is None:
+        raise ValidationError(
+            _("%(unit)s chưa có thủ trưởng để chịu trách nhiệm chính.", unit=unit.name),
+            fields={"unit_ids": unit.name},
+        )
+    return TaskInput(
+        **{
+            **data.__dict__,
+            "lead_unit_id": unit.id,
+            "accountable_user_id": unit.head_id,
+            "assignee_user_id": None,
+            "coordinating": [c for c in data.coordinating if c.unit_id != unit.id],
+        }
+    )
+
+
+def issue_to_units(
+    data: TaskInput,
+    unit_ids: list[int],
+    *,
+    actor: User,
+    now: datetime,
+    parent: Task | None = None,
+) -> TaskGroup:
+    """Issue the same task to each unit: one task per unit, each owned by the unit's head,
+    grouped so the issuer follows them together. Under ``parent`` each is a sub-task of it.
+
+    All or nothing: if one unit's task cannot be issued, none is, and the refusal names it.
+    """
+    unit_ids = list(dict.fromkeys(unit_ids))
+    if not 2 <= len(unit_ids) <= MAX_GROUP_UNITS:
+        raise ValidationError(
+            _("Hãy chọn từ 2 đến %(n)s đơn vị.", n=MAX_GROUP_UNITS),
+            fields={"unit_ids": _("chọn ít nhất 2 đơn vị")},
+        )
+    units = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids))))
+    if len(units) != len(unit_ids):
+        raise ValidationError(
+            _("Có đơn vị không tồn tại."), fields={"unit_ids": _("không tồn tại")}
+        )
+    if parent is None:
+        require_can_create(actor)
+    group = TaskGroup(
+        title=_text(data.title, "title", TITLE_MAX), created_by_id=actor.id, created_at=now
+    )
+    db.session.add(group)
+    db.session.flush()
+    for unit in sorted(units, key=lambda u: u.name):
+        try:
+            one = _for_unit(data, unit)
+            if parent is None:
+                task = create_draft(one, actor=actor, now=now)
+            else:
+                task = create_subtask(parent, one, actor=actor, now=now)
+            task.group_id = group.id
+            issue_task(task, actor=actor, now=now)
+        except ValidationError as error:
+            raise ValidationError(
+                _("Chưa giao được cho %(unit)s: %(reason)s", unit=unit.name, reason=error.message),
+                fields={"unit_ids": unit.name, **error.fields},
+            ) from error
+    record(
+        "task_group.issued",
+        group,
+        actor=actor,
+        now=now,
+        after={
+            "title": group.title,
+            "unit_ids": sorted(unit_ids),
+            "parent_id": getattr(parent, "id", None),
+        },
+    )
+    logger.info("Task group %s issued to %s units by %s", group.id, len(units), actor.username)
+    return group
