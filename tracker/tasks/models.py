@@ -74,6 +74,8 @@ class Task(db.Model):
     __table_args__ = (
         sa.Index("ix_tasks_state_due_date", "state", "due_date"),
         sa.Index("ix_tasks_lead_unit_state", "lead_unit_id", "state"),
+        # Each period of a series has one occurrence, however often the scheduler runs.
+        sa.Index("ix_tasks_series_period", "series_id", "period_start", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +86,9 @@ class Task(db.Model):
     weight: Mapped[int] = mapped_column(default=1, server_default="1")
     # Issued with the same content to many units at once (one task per unit).
     group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("task_groups.id"), index=True)
+    # An occurrence of a recurring task: its series and the first day of its period.
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("task_series.id"))
+    period_start: Mapped[date | None] = mapped_column(sa.Date)
 
     # rõ việc
     title: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -174,6 +179,49 @@ class Task(db.Model):
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.state}>"
+
+
+class Frequency(enum.StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+    WORKING_DAYS = "working_days"  # every N working days
+
+
+class DueRule(enum.StrEnum):
+    CALENDAR_DAY = "calendar_day"  # the Nth of the month (a day off moves to the next working day)
+    WORKING_DAY = "working_day"  # the Nth working day of the month
+
+
+class TaskSeries(db.Model):
+    """A recurring task: its content once, and when each occurrence falls due.
+
+    A change "from a date on" ends this series the day before and starts a new one
+    (``previous_id``), so past occurrences keep the rules they were made under.
+    """
+
+    __tablename__ = "task_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    content: Mapped[str] = mapped_column(sa.Text)  # the occurrences' 5 rõ, as JSON
+    frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency, "series_frequency"))
+    every_working_days: Mapped[int | None] = mapped_column()
+    due_rule: Mapped[DueRule] = mapped_column(enum_column(DueRule, "series_due_rule"))
+    due_day: Mapped[int] = mapped_column()
+    # The month the deadline falls in: the period's last month, or the month after it.
+    due_next_month: Mapped[bool] = mapped_column(default=False)
+    create_days_ahead: Mapped[int] = mapped_column(default=7)
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    paused: Mapped[bool] = mapped_column(default=False)
+    previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("task_series.id"))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+    created_by: Mapped[User] = relationship()
 
 
 class TaskGroup(db.Model):
