@@ -171,3 +171,66 @@ def test_every_n_working_days(org, now):
     )
     dues = [o.due_date for o in recurring.occurrences(made, load_calendar(), date(2027, 2, 20))]
     assert dues[:2] == [date(2027, 1, 18), date(2027, 2, 1)]
+
+
+def test_the_office_sets_up_a_series_on_its_page_and_sees_what_comes_next(client, auth, org):
+    auth.login("vanphong")
+    response = client.post(
+        "/series/new",
+        data={
+            "title": "Báo cáo quý về cải cách hành chính",
+            "description": "Báo cáo kết quả cải cách hành chính của quý.",
+            "document_id": org.document.id,
+            "field_id": org.field.id,
+            "lead_unit_id": org.dept_a.id,
+            "accountable_user_id": org.head_a.id,
+            "supervisor_id": org.leader.id,
+            "expected_outcome": "Báo cáo quý",
+            "target": "Gửi đúng hạn",
+            "process_steps": "Tổng hợp số liệu\nKý, gửi báo cáo",
+            "priority": "normal",
+            "frequency": "quarterly",
+            "due_rule": "calendar_day",
+            "due_day": "20",
+            "create_days_ahead": "7",
+            "starts_on": "01/01/2027",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "hạn 22/03/2027" in page and "hạn 21/06/2027" in page
+    assert "Báo cáo quý về cải cách hành chính" in client.get("/series").get_data(as_text=True)
+    auth.logout()
+    auth.login("gd.tttt")
+    assert client.get("/series").status_code == 403
+
+
+def test_series_through_the_api(client, org):
+    from tests.api_client import api_as
+
+    body = {
+        "title": "Báo cáo tháng",
+        "description": "Báo cáo kết quả thực hiện trong tháng.",
+        "document_id": org.document.id,
+        "field_id": org.field.id,
+        "lead_unit_id": org.dept_a.id,
+        "accountable_user_id": org.head_a.id,
+        "supervisor_user_id": org.leader.id,
+        "expected_outcome": "Báo cáo",
+        "target": "Đúng hạn",
+        "process_steps": ["Tổng hợp", "Gửi"],
+        "rule": {"frequency": "monthly", "due_rule": "working_day", "due_day": 5},
+        "starts_on": "2027-01-01",
+    }
+    office = api_as(client, org.assigner)
+    created = office.post("/task-series", body)
+    assert created.status_code == 201
+    made = created.get_json()
+    assert [o["due_date"] for o in made["upcoming"][:2]] == ["2027-01-08", "2027-02-12"]
+    paused = office.post(f"/task-series/{made['id']}/pause").get_json()
+    assert paused["paused"] is True
+    ended = office.post(f"/task-series/{made['id']}/end", {"ends_on": "2027-06-30"}).get_json()
+    assert ended["ends_on"] == "2027-06-30"
+    assert api_as(client, org.head_a).post("/task-series", body).status_code == 403
+    dated = dict(body, due_date="2027-01-20")
+    assert office.post("/task-series", dated).status_code == 422  # dates come from the rule

@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.tasks.documents import bp as documents_bp
     from tracker.tasks.feed import bp as feed_bp
     from tracker.tasks.routes import bp as tasks_bp
+    from tracker.tasks.series_routes import bp as series_bp
     from tracker.tasks.template_routes import bp as process_templates_bp
     from tracker.webhooks.routes import bp as webhooks_bp
 
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         imports_bp,
         webhooks_bp,
         process_templates_bp,
+        series_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
         deliver_command,
         digest_command,
         scheduler_command,
+        series_command,
         sweep_command,
     )
 
@@ -26,6 +27,7 @@ def register_commands(app: Flask) -> None:
         sweep_command,
         deliver_command,
         digest_command,
+        series_command,
         scheduler_command,
     ):
         app.cli.add_command(command)

@@ -43,12 +43,12 @@ def _limit_api_bodies() -> None:
 
 def init_api(app: Flask) -> None:
     """Mount the API, its description and its reference page."""
-    from tracker.api import docs, follow, org, tasks, templates, tokens
+    from tracker.api import docs, follow, org, series, tasks, templates, tokens
     from tracker.extensions import csrf
 
     api.init_app(app)
     app.before_request(_limit_api_bodies)
-    for module in (tokens, org, tasks, templates, follow):
+    for module in (tokens, org, tasks, series, templates, follow):
         # Programs authenticate with a bearer token, never with the session cookie,
         # so a forged cross-site form cannot act through the API: no CSRF token needed.
         csrf.exempt(module.blp)

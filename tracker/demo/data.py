@@ -47,6 +47,7 @@ from tracker.reminders.services import conclude
 from tracker.reminders.sweep import RUNNING_STATES, run_sweep
 from tracker.tasks.evidence import Upload
 from tracker.tasks.models import ExtensionRequest, Priority, SourceDocument, Task, TaskState
+from tracker.tasks.series import Rule, create_series
 from tracker.tasks.services import (
     CoordinationInput,
     MilestoneInput,
@@ -1668,6 +1669,7 @@ def load_demo(*, now: datetime) -> DemoResult:
         _Scheduler(world, replay, inspector=people[INSPECTOR]).plan()
         # Played back in time order, so the audit trail reads as the year happened.
         replay.run()
+        _create_report_series(units, people, fields, now)
         _deliver_history(people, before=local_midnight(world.today))
     return DemoResult(created=True, summary=_summary(), logins=list(LOGINS))
 
@@ -1732,6 +1734,34 @@ def _create_process_templates(clerk: User, now: datetime) -> None:
             actor=clerk,
             now=now,
         )
+
+
+def _create_report_series(units, people, fields, now: datetime) -> None:
+    """A quarterly report the Department of Home Affairs owes, as a recurring task."""
+    document = db.session.scalars(
+        sa.select(SourceDocument).order_by(SourceDocument.issued_on, SourceDocument.id)
+    ).first()
+    content = TaskInput(
+        title="Báo cáo quý về công tác cải cách hành chính",
+        description="Báo cáo kết quả cải cách hành chính của thành phố trong quý, "
+        "kèm số liệu theo từng sở, ngành, quận, huyện.",
+        document_id=document.id,
+        field_id=fields["CCHC"].id,
+        lead_unit_id=units["SNV"].id,
+        accountable_user_id=people["snv.giamdoc"].id,
+        supervisor_id=people["pct.ha"].id,
+        expected_outcome="Báo cáo quý gửi UBND thành phố",
+        target="Đủ số liệu của 100% đơn vị, gửi đúng hạn",
+        process_steps=["Tổng hợp báo cáo của các đơn vị", "Dự thảo báo cáo", "Trình ký, gửi"],
+    )
+    start = date(local_date(now).year, 1, 1)
+    create_series(
+        content,
+        Rule(frequency="quarterly", due_rule="calendar_day", due_day=20),
+        starts_on=start,
+        actor=people["vanphong"],
+        now=now,
+    )
 
 
 def _refuse_clashes() -> None:

@@ -51,6 +51,14 @@ def deliver_command(now: datetime | None) -> None:
     click.echo(jobs.run_job("deliver", jobs.deliver_job, now or utcnow()) or "Đang bận.")
 
 
+@click.command("series")
+@click.option("--now", type=Instant(), default=None, help="Chạy như thể lúc này (ISO-8601).")
+@with_appcontext
+def series_command(now: datetime | None) -> None:
+    """Create the occurrences of recurring tasks that are due, once."""
+    click.echo(jobs.run_job("series", jobs.series_job, now or utcnow()) or "Đang bận.")
+
+
 @click.command("digest")
 @click.option("--now", type=Instant(), default=None, help="Gửi như thể lúc này (ISO-8601).")
 @with_appcontext

@@ -23,6 +23,7 @@ from tracker.notify.email import SmtpSender
 from tracker.notify.services import deliver_digests, deliver_pending
 from tracker.reminders.models import JobRun
 from tracker.reminders.sweep import SweepResult, run_sweep
+from tracker.tasks.series import create_occurrences
 from tracker.webhooks.services import deliver_webhooks
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,20 @@ def describe(result: SweepResult) -> str:
         "late": "trong đó gửi muộn",
     }
     return ", ".join(f"{names.get(k, k)}: {result.created.get(k, 0)}" for k in names)
+
+
+def series_job(now: datetime) -> str:
+    """Create the occurrences of recurring tasks whose day has come, in one transaction."""
+    try:
+        result = create_occurrences(now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return (
+        f"nhiệm vụ định kỳ: tạo {result.created}, lỗi {result.failed}, "
+        f"bỏ qua vì đã quá hạn {result.skipped_past_due}"
+    )
 
 
 def deliver_job(now: datetime) -> str:

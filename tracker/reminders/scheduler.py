@@ -29,7 +29,7 @@ def _in_app(app: Flask, name: str, work) -> callable:
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
-    """Return a scheduler with the sweep, the digest and the outbox delivery."""
+    """Return a scheduler with the sweep, recurring tasks, the digest and the outbox."""
     with app.app_context():
         zone = local_zone()
     config = app.config
@@ -61,6 +61,14 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         id="deliver",
         name="Gửi thư và webhook trong hàng đợi",
     )
-    # Catch up at start: a scheduler that was down sends what is due straight away.
+    series = _in_app(app, "series", jobs.series_job)
+    scheduler.add_job(
+        series,
+        CronTrigger(hour=6, minute=30, timezone=zone),
+        id="series",
+        name="Tạo nhiệm vụ định kỳ",
+    )
+    # Catch up at start: a scheduler that was down does what is due straight away.
+    scheduler.add_job(series, id="series-at-start", name="Nhiệm vụ định kỳ khi khởi động")
     scheduler.add_job(sweep, id="sweep-at-start", name="Quét khi khởi động")
     return scheduler
