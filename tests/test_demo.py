@@ -45,7 +45,7 @@ def _count(query) -> int:
 def test_demo_shows_every_category_and_a_swept_history_and_loads_only_once(app, now):
     result = _load(now)
     assert result.created
-    assert "150 nhiệm vụ" in result.summary
+    assert "151 nhiệm vụ" in result.summary
     kinds = Counter(db.session.scalars(sa.select(Reminder.kind)))
     escalations = _count(sa.select(Escalation.id))
     assert result.summary.endswith(
@@ -79,7 +79,7 @@ def test_demo_shows_every_category_and_a_swept_history_and_loads_only_once(app, 
     assert not again.created
     assert again.logins == result.logins
     assert _count(sa.select(AuditEvent.id)) == events
-    assert _count(sa.select(Task.id)) == 150
+    assert _count(sa.select(Task.id)) == 151
 
     _assert_history_swept_every_morning(local_date(now))
     _assert_todays_sweep_sends_only_today(now)

@@ -119,6 +119,7 @@ def test_only_the_office_or_the_lead_units_head_issues_to_many(org, now):
 
 def test_the_office_ticks_every_district_on_the_web_page(client, auth, org, now, district):
     auth.login("vanphong")
+    assert "UBND huyện Hoài Đức" in client.get("/task-groups/new").get_data(as_text=True)
     today = _today(now)
     response = client.post(
         "/task-groups/new",
@@ -168,3 +169,17 @@ def test_issuing_to_many_through_the_api(client, org, now, district):
     again = api_as(client, chair).get(f"/task-groups/{group['id']}").get_json()
     assert again["task_ids"] == group["task_ids"]
     assert api_as(client, org.head_b).get(f"/task-groups/{group['id']}").status_code == 404
+
+
+def test_a_district_head_opens_the_form_for_its_communes(client, auth, org, now, district):
+    unit, chair, communes = district
+    parent = _district_task(org, now, district)
+    auth.login("hoaiduc.chutich")
+    page = client.get(f"/task-groups/new?parent={parent.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert all(c.name in html for c in communes)
+    assert parent.due_date.strftime("%d/%m/%Y") in html  # the parent's deadline proposed
+    auth.logout()
+    auth.login("gd.tttt")
+    assert client.get(f"/task-groups/new?parent={parent.id}").status_code == 404

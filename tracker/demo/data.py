@@ -1,4 +1,5 @@
-"""Realistic Hà Nội demo data: units, people, fields, directive documents and 150 tasks.
+"""Realistic Hà Nội demo data: units, people, fields, directive documents, 151 tasks, process
+templates and a recurring report.
 
 Everything is created through the services with ``now`` moved into the past, so the audit
 trail, the deadline history and the reports read as if the city had used the tracker for a
@@ -1670,6 +1671,7 @@ def load_demo(*, now: datetime) -> DemoResult:
         # Played back in time order, so the audit trail reads as the year happened.
         replay.run()
         _create_report_series(units, people, fields, now)
+        _give_district_a_fresh_task(units, people, fields, now)
         _deliver_history(people, before=local_midnight(world.today))
     return DemoResult(created=True, summary=_summary(), logins=list(LOGINS))
 
@@ -1734,6 +1736,35 @@ def _create_process_templates(clerk: User, now: datetime) -> None:
             actor=clerk,
             now=now,
         )
+
+
+def _give_district_a_fresh_task(units, people, fields, now: datetime) -> None:
+    """A task Hoài Đức has just accepted, due in six weeks: one to pass on to its communes."""
+    today = local_date(now)
+    document = db.session.scalars(
+        sa.select(SourceDocument).order_by(SourceDocument.issued_on.desc(), SourceDocument.id)
+    ).first()
+    task = create_draft(
+        TaskInput(
+            title="Rà soát, cập nhật danh sách hộ nghèo, hộ cận nghèo năm 2026",
+            description="Rà soát hộ nghèo, hộ cận nghèo trên địa bàn huyện theo chuẩn nghèo "
+            "đa chiều; niêm yết công khai và báo cáo kết quả.",
+            document_id=document.id,
+            field_id=fields["CCHC"].id,
+            lead_unit_id=units["H-HOAIDUC"].id,
+            accountable_user_id=people["hoaiduc.chutich"].id,
+            supervisor_id=people["pct.ha"].id,
+            start_date=today,
+            due_date=today + timedelta(days=42),
+            expected_outcome="Danh sách hộ nghèo, hộ cận nghèo được phê duyệt",
+            target="100% xã, thị trấn hoàn thành rà soát",
+            process_steps=["Các xã, thị trấn rà soát", "Niêm yết công khai", "Huyện tổng hợp"],
+        ),
+        actor=people["vanphong"],
+        now=now,
+    )
+    issue_task(task, actor=people["vanphong"], now=now)
+    accept_task(task, actor=people["hoaiduc.chutich"], now=now)
 
 
 def _create_report_series(units, people, fields, now: datetime) -> None:

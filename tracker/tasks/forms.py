@@ -210,6 +210,13 @@ class TaskForm(FlaskForm):
             self.milestones, [{"title": m.title, "due_date": m.due_date} for m in plan.milestones]
         )
 
+    def start_from(self, parent: Task, today) -> None:
+        """Propose the parent's document, field, leader and deadline for a new sub-task."""
+        self.document_id.data, self.field_id.data = parent.document_id, parent.field_id
+        self.supervisor_id.data = parent.supervisor_id
+        self.start_date.data, self.due_date.data = today, parent.due_date
+        self.expected_outcome.data = parent.expected_outcome
+
     def add_blank_rows(self) -> None:
         """Keep a couple of empty rows at the end of each list to type into."""
         for rows in (self.coordinating, self.milestones):
@@ -273,13 +280,6 @@ class SubtaskForm(TaskForm):
             .order_by(Unit.name)
         )
         self.lead_unit_id.choices = [(None, "—")] + [(u.id, u.name) for u in below]
-
-    def start_from(self, parent: Task, today) -> None:
-        """Propose the parent's document, field, leader and deadline for a new sub-task."""
-        self.document_id.data, self.field_id.data = parent.document_id, parent.field_id
-        self.supervisor_id.data = parent.supervisor_id
-        self.start_date.data, self.due_date.data = today, parent.due_date
-        self.expected_outcome.data = parent.expected_outcome
 
 
 GROUP_KINDS = {
