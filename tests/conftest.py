@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from flask import g
 from flask_migrate import upgrade
 
-from tests.factories import PASSWORD, Org, build_org
+from tests.factories import PASSWORD, Org, _user, build_org
 from tracker import create_app
 from tracker.config import database_url
 from tracker.extensions import db
+from tracker.org.models import Role, UnitKind
+from tracker.org.services import create_unit, set_unit_head
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -166,3 +168,32 @@ def strict_app(migrated_database, tmp_path):
         if POSTGRES_URL:
             _empty_postgres_tables()
         db.engine.dispose()
+
+
+@pytest.fixture
+def district(org, now):
+    """A district (Hoài Đức) with its chairman and three communes, each with a head."""
+    unit = create_unit(
+        code="H-HOAIDUC",
+        name="UBND huyện Hoài Đức",
+        kind=UnitKind.DISTRICT,
+        parent=org.city,
+        actor=None,
+        now=now,
+    )
+    chair = _user("hoaiduc.chutich", "Chủ tịch huyện", unit, [Role.UNIT_HEAD], now)
+    set_unit_head(unit, chair, actor=None, now=now)
+    communes = []
+    for code, name in (
+        ("X-ANKHANH", "UBND xã An Khánh"),
+        ("X-KIMCHUNG", "UBND xã Kim Chung"),
+        ("X-DUCTHUONG", "UBND xã Đức Thượng"),
+    ):
+        commune = create_unit(
+            code=code, name=name, kind=UnitKind.COMMUNE, parent=unit, actor=None, now=now
+        )
+        head = _user(code.lower(), f"Chủ tịch {name}", commune, [Role.UNIT_HEAD], now)
+        set_unit_head(commune, head, actor=None, now=now)
+        communes.append(commune)
+    db.session.commit()
+    return unit, chair, communes

@@ -7,44 +7,15 @@ from datetime import timedelta
 import pytest
 
 from tests.api_client import api_as
-from tests.factories import _user, complete_input, issued_task
+from tests.factories import complete_input, issued_task
 from tracker.calendar.services import load_calendar
 from tracker.errors import PermissionDenied, ValidationError
 from tracker.extensions import db
-from tracker.org.models import Role, UnitKind
-from tracker.org.services import create_unit, set_unit_head
+from tracker.org.models import UnitKind
+from tracker.org.services import create_unit
 from tracker.tasks import queries, services
 from tracker.tasks.classification import AsOf
 from tracker.tasks.models import Task, TaskState
-
-
-@pytest.fixture
-def district(org, now):
-    """A district led by department A's head's counterpart, with three communes."""
-    unit = create_unit(
-        code="H-HOAIDUC",
-        name="UBND huyện Hoài Đức",
-        kind=UnitKind.DISTRICT,
-        parent=org.city,
-        actor=None,
-        now=now,
-    )
-    chair = _user("hoaiduc.chutich", "Chủ tịch huyện", unit, [Role.UNIT_HEAD], now)
-    set_unit_head(unit, chair, actor=None, now=now)
-    communes = []
-    for code, name in (
-        ("X-ANKHANH", "UBND xã An Khánh"),
-        ("X-KIMCHUNG", "UBND xã Kim Chung"),
-        ("X-DUCTHUONG", "UBND xã Đức Thượng"),
-    ):
-        commune = create_unit(
-            code=code, name=name, kind=UnitKind.COMMUNE, parent=unit, actor=None, now=now
-        )
-        head = _user(code.lower(), f"Chủ tịch {name}", commune, [Role.UNIT_HEAD], now)
-        set_unit_head(commune, head, actor=None, now=now)
-        communes.append(commune)
-    db.session.commit()
-    return unit, chair, communes
 
 
 def _today(now):

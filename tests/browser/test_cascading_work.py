@@ -10,7 +10,7 @@ import pytest
 from tests.browser.test_task_story import _sign_in
 from tests.factories import complete_input
 from tests.test_series import QUARTERLY_BEFORE_THE_20TH
-from tests.test_task_groups import _district_task, district  # noqa: F401 - the fixture
+from tests.test_task_groups import _district_task
 from tracker.extensions import db
 from tracker.tasks import series as recurring
 
