@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.api import init_api
     from tracker.auth.routes import bp as auth_bp
     from tracker.calendar.routes import bp as calendar_bp
+    from tracker.health import bp as health_bp
     from tracker.notify.routes import bp as notify_bp
     from tracker.org.routes import bp as org_bp
     from tracker.oversight.audit_routes import bp as audit_bp
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         webhooks_bp,
         process_templates_bp,
         series_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

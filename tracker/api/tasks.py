@@ -65,6 +65,7 @@ TASK_LOAD = (
     selectinload(Task.assignee_user),
     selectinload(Task.supervisor).selectinload(User.role_rows),
     selectinload(Task.subtasks),
+    selectinload(Task.parent),  # a sub-task's assigner is its parent's lead unit head
 )
 
 

@@ -22,7 +22,11 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id", "seq"),)
+    __table_args__ = (
+        sa.Index("ix_audit_events_object", "object_type", "object_id", "seq"),
+        # The audit search by period.
+        sa.Index("ix_audit_events_occurred_at", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(unique=True)

@@ -273,6 +273,8 @@ def _task_loading():
         selectinload(Task.lead_unit),
         selectinload(Task.accountable_user),
         selectinload(Task.supervisor),
+        # A sub-task's notices also reach its parent's owner (messages.recipients_of).
+        selectinload(Task.parent),
     )
 
 

@@ -302,6 +302,8 @@ class ProgressUpdate(db.Model):
     """A progress report from the unit, with evidence."""
 
     __tablename__ = "progress_updates"
+    # "Not updated for N days" reads each task's latest report before a date.
+    __table_args__ = (sa.Index("ix_progress_updates_task_created", "task_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
