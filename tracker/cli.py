@@ -9,7 +9,7 @@ from flask.cli import FlaskGroup
 def register_commands(app: Flask) -> None:
     """Attach each feature's command group to the app."""
     from tracker.audit.commands import audit_cli
-    from tracker.demo.commands import demo_command
+    from tracker.demo.commands import bench_data_command, demo_command
     from tracker.org.commands import units_cli, users_cli
     from tracker.reminders.commands import (
         deliver_command,
@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
     for command in (
         audit_cli,
         demo_command,
+        bench_data_command,
         units_cli,
         users_cli,
         sweep_command,
