@@ -35,7 +35,7 @@ class BulkWriter:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
-        self.connection = engine.raw_connection()
+        self.connection = None
         self.rows_written: dict[str, int] = {}
         self._indexes: list[tuple[str, str]] = []
         self._began = False
@@ -51,6 +51,7 @@ class BulkWriter:
 
     def begin(self, tables: Sequence[str]) -> None:
         """Start the load: one transaction, the tables' secondary indexes dropped."""
+        self.connection = self.engine.raw_connection()
         cursor = self.connection.cursor()
         if self.postgres:
             # Foreign keys and the audit trail's guard are triggers: replica mode skips
@@ -165,6 +166,8 @@ class BulkWriter:
 
     def close(self) -> None:
         """Give the connection back; roll back whatever was not finished."""
+        if self.connection is None:
+            return
         if self._began:
             if self.postgres:
                 self.connection.rollback()

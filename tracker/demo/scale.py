@@ -460,9 +460,8 @@ class AuditChain:
     """Chain events in time order across chunks: an event is written only once no later
     chunk can produce an earlier one (every later event is after the next chunk's start)."""
 
-    def __init__(self, ids: Ids, seq: int, last_hash: str, names: dict) -> None:
-        self.writer: BulkWriter | None = None
-        self.ids, self.seq, self.last_hash = ids, seq, last_hash
+    def __init__(self, writer: BulkWriter, ids: Ids, seq: int, last_hash: str, names: dict):
+        self.writer, self.ids, self.seq, self.last_hash = writer, ids, seq, last_hash
         self.names = names
         self.waiting: list[Event] = []
         self._order = 0
@@ -613,8 +612,8 @@ def _duration(rng: random.Random) -> int:
 class Generator:
     """Plan every task, then write them chunk by chunk in the order they were issued."""
 
-    def __init__(self, scale, org, rules, escalate_after, modes, chain_head, first_event) -> None:
-        self.scale, self.org = scale, org
+    def __init__(self, scale, org, rules, escalate_after, modes, writer, chain_head, first_event):
+        self.scale, self.org, self.writer = scale, org, writer
         self.rng = random.Random(scale.seed)
         self.today = scale.today
         self.first_day = self.today - timedelta(days=365 * scale.years)
@@ -635,7 +634,7 @@ class Generator:
         self.modes = modes
         self.ids = Ids({"audit_events": first_event})
         seq, last_hash = chain_head
-        self.chain = AuditChain(self.ids, seq, last_hash, org.names)
+        self.chain = AuditChain(writer, self.ids, seq, last_hash, org.names)
         self.rows: dict[str, list[tuple]] = {name: [] for name in COLUMNS}
         self.documents: list[tuple[date, int]] = []
         self.lives_written = 0
@@ -665,6 +664,7 @@ class Generator:
     def plan(self) -> list[Seed]:
         """Decide the fate, issue day and size of every task (sub-tasks ride with parents)."""
         rng, seeds, total, order = self.rng, [], 0, 0
+        self._plan_documents()
         for series_row, occurrences in self._plan_series():
             for occurrence in occurrences:
                 order += 1
@@ -743,7 +743,7 @@ class Generator:
             content = {
                 "title": title,
                 "description": f"{lead.name} báo cáo định kỳ gửi UBND thành phố.",
-                "document_id": None,
+                "document_id": self._document_for(starts_on),
                 "field_id": field_id,
                 "lead_unit_id": lead.id,
                 "accountable_user_id": lead.head.id,
@@ -771,10 +771,8 @@ class Generator:
 
     # ------------------------------------------------------------ writing
 
-    def run(self, seeds: list[Seed], writer: BulkWriter) -> None:
+    def run(self, seeds: list[Seed]) -> None:
         """Write the documents and series, then every task in the order of issue."""
-        self.writer = self.chain.writer = writer
-        self._write_documents()
         self._write_series({s.series[0][0][0]: s.series[0] for s in seeds if s.series})
         for start in range(0, len(seeds), CHUNK):
             chunk = seeds[start : start + CHUNK]
@@ -794,7 +792,7 @@ class Generator:
                 self.writer.write(table, COLUMNS[table], rows)
                 self.rows[table] = []
 
-    def _write_documents(self) -> None:
+    def _plan_documents(self) -> None:
         rng, d = self.rng, self.days
         count = max(20, self.scale.tasks // 25)
         span = (self.today - self.first_day).days + 60
@@ -896,6 +894,7 @@ class Generator:
         life.series_id, life.period_start = row[0], occurrence.period_start
         life.start_date = occurrence.start_date
         life.title, life.description = content["title"], content["description"]
+        life.document_id = content["document_id"]
         life.field_id, life.supervisor_id = content["field_id"], content["supervisor_id"]
         life.assigner_id = row[13]
         life.accountable = lead.head
@@ -1087,8 +1086,8 @@ class Generator:
     def _milestones(self, life: Life, end_seq: int) -> None:
         """A task longer than three months has a roadmap: milestones, reached or not."""
         rng, d = self.rng, self.days
-        issue, due = life.issue_seq, life.deadlines[0][1]
-        if (d.day_of(due) - d.day_of(issue)).days <= LONG_TASK_DAYS:
+        issue, due = life.issue_seq, life.due_seq
+        if (d.day_of(due) - life.start_date).days <= LONG_TASK_DAYS:  # the gate's own rule
             return
         count = rng.choice((2, 3))
         closed = life.state in ("completed", "submitted", "withdrawn")
@@ -1156,10 +1155,12 @@ class Generator:
             child.withdrawn_at = moments[3]
             if rng.random() < 0.5:
                 child.progress = [(moments[1], rng.randint(10, 60))]
+            self._milestones(child, self.days.seq_of(self.days.local_day(moments[3])))
             return
         child.progress = [(moments[1], 100)]
         child.submissions = [moments[2]]
         child.completed_at = moments[3]
+        self._milestones(child, self.days.seq_of(self.days.local_day(moments[2])))
         on_time = self.days.local_day(moments[2]) <= self.days.day_of(child.due_seq)
         child.fate = ON_TIME if on_time else LATE
 
@@ -1640,13 +1641,15 @@ def load_scale(scale: Scale, progress: Callable[[str], None] = logger.info) -> L
     head = db.session.get(AuditChainHead, 1)
     chain_head = (head.seq, head.last_hash) if head else (0, GENESIS_HASH)
     first_event_id = (db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0) + 1
-    generator = Generator(scale, org, rules, escalate_after, modes, chain_head, first_event_id)
-    seeds = generator.plan()
-    db.session.remove()
     writer = BulkWriter(db.engine)
+    generator = Generator(
+        scale, org, rules, escalate_after, modes, writer, chain_head, first_event_id
+    )
+    seeds = generator.plan()  # reads the calendar: before the load takes the database
+    db.session.remove()
     try:
         writer.begin(BULK_TABLES)
-        generator.run(seeds, writer)
+        generator.run(seeds)
         progress(
             f"Đã ghi các dòng ({stopwatch.perf_counter() - started:.0f} giây); dựng lại chỉ mục…"
         )
