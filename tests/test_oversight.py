@@ -127,6 +127,37 @@ def test_dashboard_figures_equal_an_independent_count(org, day):
         assert total.on_time_rate == pytest.approx(expected["done_on_time"] / due)
 
 
+@pytest.mark.parametrize("day", DAYS)
+def test_a_unit_head_sees_the_figures_of_the_unit_own_tasks(org, day):
+    # A unit head sees part of the city: the closed tasks are counted from the tasks, not
+    # from the city's running counts.
+    facts = _history(org)
+    mine = [f for f in facts if f["unit"] == org.dept_a.id]
+    expected = Counter(_expected(f, day) for f in mine)
+    total = reports.dashboard(org.head_a, day).total
+    assert (
+        total.on_track,
+        total.overdue,
+        total.done_on_time,
+        total.done_late,
+        total.withdrawn,
+    ) == (
+        expected["on_track"],
+        expected["overdue"],
+        expected["done_on_time"],
+        expected["done_late"],
+        expected["withdrawn"],
+    )
+
+
+def test_the_weekly_trend_counts_the_overdue_tasks_of_each_week(org):
+    facts = _history(org)
+    points = reports.weekly_overdue(org.inspector, date(2026, 12, 31))
+    assert len(points) == reports.WEEKS_SHOWN
+    for point, count in points:
+        assert count == sum(1 for f in facts if _expected(f, point) == "overdue"), point
+
+
 def test_the_scorecard_counts_what_each_unit_received(org):
     facts = _history(org)
     start, end = date(2026, 9, 1), date(2026, 9, 30)

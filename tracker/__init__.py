@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from tracker.config import load_settings
+from tracker.config import engine_options, load_settings
 from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +62,11 @@ def register_extensions(app: Flask) -> None:
     from tracker.webhooks.services import register_webhook_hooks
 
     _import_models()
+    # Options for the database actually used (tests and callers may change the URL).
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)

@@ -55,6 +55,7 @@ from tracker.org.services import (
 from tracker.reminders.messages import ESCALATION_RECIPIENTS
 from tracker.reminders.models import EscalationSettings, ReminderRule
 from tracker.reminders.sweep import SWEEP_CLOCK, ensure_default_rules
+from tracker.tasks import closures
 from tracker.tasks.models import Task
 from tracker.text import fold
 
@@ -369,10 +370,11 @@ TASK_COLUMNS = (
     "id", "version", "parent_id", "weight", "group_id", "series_id", "period_start", "title",
     "description", "document_id", "field_id", "lead_unit_id", "accountable_user_id",
     "assignee_user_id", "supervisor_id", "start_date", "due_date", "due_in_working_days",
-    "original_due_date", "expected_outcome", "target", "search_text", "priority", "state",
-    "created_by_id", "created_at", "updated_at", "issued_at", "issued_by_id", "issued_on",
-    "accepted_at", "progress_percent", "last_progress_at", "submitted_on", "result_summary",
-    "completed_on", "completed_at", "withdrawn_at", "withdrawn_on", "withdrawal_reason",
+    "original_due_date", "due_date_since", "expected_outcome", "target", "search_text",
+    "priority", "state", "created_by_id", "created_at", "updated_at", "issued_at",
+    "issued_by_id", "issued_on", "accepted_at", "progress_percent", "last_progress_at",
+    "submitted_on", "result_summary", "completed_on", "completed_at", "withdrawn_at",
+    "withdrawn_on", "withdrawal_reason",
 )  # fmt: skip
 
 COLUMNS = {
@@ -1338,7 +1340,8 @@ class Generator:
             life.document_id, life.field_id, life.lead.id, life.accountable.id,
             life.assignee.id if life.assignee else None, life.supervisor_id,
             w.day(life.start_date), w.day(due), None,
-            w.day(content.original_due) if issued else None, content.outcome, content.target,
+            w.day(content.original_due) if issued else None,
+            w.timestamp(life.deadlines[-1][0]) if issued else None, content.outcome, content.target,
             _search_text(life.title, life.description), "normal", life.state,
             life.assigner_id, w.timestamp(life.created_at), w.timestamp(updated_at),
             w.timestamp(issued), life.assigner_id if issued else None,
@@ -1662,11 +1665,18 @@ def load_scale(scale: Scale, progress: Callable[[str], None] = logger.info) -> L
         writer.analyze()
     finally:
         writer.close()
+    closed = closures.rebuild()
+    db.session.commit()
+    progress(f"Đã đếm {closed:,} nhiệm vụ đã kết thúc theo tháng ({_seconds(started)} giây).")
     report = LoadReport(
         counts=dict(writer.rows_written), seconds=stopwatch.perf_counter() - started
     )
     report.logins = _logins(org)
     return report
+
+
+def _seconds(started: float) -> str:
+    return f"{stopwatch.perf_counter() - started:.0f}"
 
 
 def _update_chain_head(writer: BulkWriter, chain: AuditChain) -> None:

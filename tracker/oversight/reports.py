@@ -13,13 +13,14 @@ time: done on time / (done on time + done late + still overdue).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.calendar.models import WorkDay
 from tracker.calendar.services import ensure_work_days, load_calendar, work_day_seq
+from tracker.clock import local_midnight
 from tracker.extensions import db
 from tracker.org.models import Field, Unit, User
 from tracker.reminders.models import (
@@ -29,14 +30,18 @@ from tracker.reminders.models import (
     Reminder,
 )
 from tracker.tasks.classification import AsOf, Category, category_sql, due_soon_sql, due_sql
+from tracker.tasks.closures import month_of, outcome_sql
 from tracker.tasks.models import (
+    OPEN_STATES,
+    ClosedTaskCount,
     ExtensionRequest,
     ExtensionStatus,
     ProgressUpdate,
     SourceDocument,
     Task,
+    TaskState,
 )
-from tracker.tasks.permissions import visible_tasks_clause
+from tracker.tasks.permissions import sees_every_task, visible_tasks_clause
 
 OPEN = (Category.ON_TRACK.value, Category.OVERDUE.value)
 DONE = (Category.DONE_ON_TIME.value, Category.DONE_LATE.value)
@@ -80,16 +85,32 @@ class Figures:
         return self.done_on_time / self.due if self.due else None
 
 
-def stale_sql(day: AsOf, stale_days: int) -> sa.ColumnElement[bool]:
-    """Open tasks with no progress report in the ``stale_days`` before the report date."""
-    last_report = (
+def last_report_sql(day: AsOf) -> sa.ColumnElement:
+    """Return each task's latest progress report before the end of the report day."""
+    before = (
         sa.select(sa.func.max(ProgressUpdate.created_at))
         .where(ProgressUpdate.task_id == Task.id, ProgressUpdate.created_at < day.end_of_day)
         .scalar_subquery()
     )
+    # The task keeps its latest report's time: only a report made after the day needs a
+    # lookup (reports as of today need none).
+    return sa.case(
+        (Task.last_progress_at.is_(None), None),
+        (Task.last_progress_at < day.end_of_day, Task.last_progress_at),
+        else_=before,
+    )
+
+
+def stale_sql(day: AsOf, stale_days: int) -> sa.ColumnElement[bool]:
+    """Open tasks with no progress report in the ``stale_days`` before the report date."""
     cutoff = day.end_of_day - timedelta(days=stale_days)
-    return sa.and_(
-        category_sql(day).in_(OPEN), sa.func.coalesce(last_report, Task.issued_at) < cutoff
+    # CASE, not AND: the database must not look up reports of tasks that are not open.
+    return sa.case(
+        (
+            category_sql(day).in_(OPEN),
+            sa.func.coalesce(last_report_sql(day), Task.issued_at) < cutoff,
+        ),
+        else_=sa.false(),
     )
 
 
@@ -98,6 +119,8 @@ def _count_if(condition) -> sa.ColumnElement[int]:
 
 
 def _figure_columns(day: AsOf, stale_days: int) -> list:
+    """Every figure of a set of tasks in the order of Figures' fields (for scorecards, which
+    count the tasks issued in a period)."""
     category = category_sql(day)
     return [
         _count_if(category == Category.ON_TRACK.value),
@@ -110,20 +133,183 @@ def _figure_columns(day: AsOf, stale_days: int) -> list:
     ]
 
 
-def _counted(user: User, day: AsOf, stale_days: int, group=None, where=()) -> dict:
-    """Return Figures per value of ``group`` (or one Figures under None) in one query."""
-    columns = _figure_columns(day, stale_days)
-    keys = [group] if group is not None else []
-    query = sa.select(*keys, *columns).where(
-        visible_tasks_clause(user), category_sql(day) != Category.DRAFT.value, *where
+# ------------------------------------------------------------------ figures as of a day
+#
+# A city's tasks are mostly closed: only the open ones need classifying as of a day. So
+# every figure is the sum of two counts: the tasks that may have been open at the end of
+# the day (found through the state and the closure times), classified one by one in SQL,
+# and the tasks closed by then, counted from the running counts of closures
+# (tasks/closures.py) for the months before the day's month, and from the tasks for the
+# days of that month. People who see only part of the city have their closed tasks
+# counted from the tasks themselves: the running counts know no visibility.
+
+OPEN_FIGURES = ("on_track", "overdue", "due_soon", "stale")
+CLOSED_FIGURES = ("done_on_time", "done_late", "withdrawn")
+DOCUMENTS_SHOWN = 30  # on the page; the workbook has every document
+
+
+def open_during_sql(first: AsOf, last: AsOf | None = None) -> sa.ColumnElement[bool]:
+    """Tasks that may have been open at the end of some day from ``first`` to ``last``:
+    issued by the end of the last, and not closed before the end of the first."""
+    last = last or first
+    return sa.and_(
+        Task.issued_at < last.end_of_day,
+        sa.or_(
+            Task.state.in_(OPEN_STATES),
+            Task.completed_at >= first.end_of_day,
+            Task.withdrawn_at >= first.end_of_day,
+        ),
     )
-    if group is not None:
-        query = query.group_by(group)
-    result = {}
+
+
+def closed_by_sql(day: AsOf, since: datetime | None = None) -> sa.ColumnElement[bool]:
+    """Tasks done or withdrawn by the end of the day (and not before ``since``)."""
+
+    def window(column):
+        return sa.and_(column < day.end_of_day, *([column >= since] if since else []))
+
+    return sa.or_(
+        sa.and_(Task.state == TaskState.COMPLETED, window(Task.completed_at)),
+        sa.and_(Task.state == TaskState.WITHDRAWN, window(Task.withdrawn_at)),
+    )
+
+
+def _open_columns(day: AsOf, stale_days: int) -> list:
+    category = category_sql(day)
+    return [
+        _count_if(category == Category.ON_TRACK.value),
+        _count_if(category == Category.OVERDUE.value),
+        _count_if(due_soon_sql(day)),
+        _count_if(stale_sql(day, stale_days)),
+    ]
+
+
+def _closed_columns() -> list:
+    outcome = outcome_sql()
+    return [_count_if(outcome == name) for name in CLOSED_FIGURES]
+
+
+def _tally(columns: list, where: list, groups: dict) -> dict[str, dict]:
+    """Count ``columns`` in each group (name → grouping column, None for the whole set):
+    one query with GROUPING SETS on PostgreSQL, one query per group on SQLite."""
+    found: dict[str, dict] = {name: {} for name in groups}
+    keyed = [(name, column) for name, column in groups.items() if column is not None]
+    if db.session.get_bind().dialect.name != "postgresql":
+        for name, column in groups.items():
+            keys = [column] if column is not None else []
+            query = sa.select(*keys, *columns).where(*where)
+            for row in db.session.execute(query.group_by(*keys) if keys else query):
+                found[name][row[0] if keys else None] = [int(v or 0) for v in row[len(keys) :]]
+        return found
+    sets = [sa.tuple_(c) if c is not None else sa.text("()") for c in groups.values()]
+    flags = [sa.func.grouping(column) for _name, column in keyed]
+    query = sa.select(*(c for _n, c in keyed), *flags, *columns).where(*where)
+    query = query.group_by(sa.func.grouping_sets(*sets))
+    width = len(keyed)
+    whole = next((name for name, column in groups.items() if column is None), None)
     for row in db.session.execute(query):
-        key = row[0] if group is not None else None
-        result[key] = Figures(*[int(v or 0) for v in row[len(keys) :]])
-    return result
+        values = [int(v or 0) for v in row[2 * width :]]
+        grouped = [k for k in range(width) if row[width + k] == 0]
+        if grouped:
+            name = keyed[grouped[0]][0]
+            found[name][row[grouped[0]]] = values
+        elif whole is not None:
+            found[whole][None] = values
+    return found
+
+
+def _added(*tallies: dict) -> dict:
+    total: dict[str, dict] = {}
+    for tally in tallies:
+        for name, rows in tally.items():
+            for key, values in rows.items():
+                into = total.setdefault(name, {}).setdefault(key, [0] * len(values))
+                for k, value in enumerate(values):
+                    into[k] += value
+    return total
+
+
+TASK_GROUPS = {"total": None, "unit": Task.lead_unit_id, "field": Task.field_id}
+COUNTED_GROUPS = {
+    "total": None,
+    "unit": ClosedTaskCount.lead_unit_id,
+    "field": ClosedTaskCount.field_key,
+}
+
+
+def _closed_tally(user: User, day: AsOf, top_level: bool, names: tuple[str, ...]) -> dict:
+    """Count the tasks closed by the end of the day, per group: done on time, done late,
+    withdrawn."""
+    groups = {name: TASK_GROUPS[name] for name in names}
+    levels = _levels(top_level)
+    if not sees_every_task(user):
+        where = [visible_tasks_clause(user), closed_by_sql(day), *levels]
+        return _tally(_closed_columns(), where, groups)
+    month = month_of(day.day)
+    counted = _tally(
+        [
+            sa.func.coalesce(
+                sa.func.sum(sa.case((ClosedTaskCount.outcome == name, ClosedTaskCount.count))), 0
+            )
+            for name in CLOSED_FIGURES
+        ],
+        [ClosedTaskCount.month < month, *([ClosedTaskCount.top_level] if top_level else [])],
+        {name: COUNTED_GROUPS[name] for name in names},
+    )
+    if "field" in counted:  # a task without a field is counted under 0
+        counted["field"] = {k or None: v for k, v in counted["field"].items()}
+    this_month = _tally(
+        _closed_columns(), [closed_by_sql(day, since=local_midnight(month)), *levels], groups
+    )
+    return _added(counted, this_month)
+
+
+def _figures_of(open_part: dict, closed_part: dict) -> dict[str, dict]:
+    """Put the open and the closed counts of each group together as Figures."""
+    figures: dict[str, dict] = {}
+    for name in open_part.keys() | closed_part.keys():
+        opened, closed = open_part.get(name, {}), closed_part.get(name, {})
+        figures[name] = {
+            key: Figures(
+                **dict(zip(OPEN_FIGURES, opened.get(key, [0] * 4), strict=True)),
+                **dict(zip(CLOSED_FIGURES, closed.get(key, [0] * 3), strict=True)),
+            )
+            for key in opened.keys() | closed.keys()
+        }
+    return figures
+
+
+def figures_as_of(
+    user: User,
+    day: AsOf,
+    *,
+    stale_days: int = DEFAULT_STALE_DAYS,
+    top_level: bool = False,
+    names: tuple[str, ...] = ("total", "unit", "field"),
+    documents: int | None = DOCUMENTS_SHOWN,
+) -> dict[str, dict]:
+    """Return Figures as of the day for each group asked for (the whole set, per lead unit,
+    per field, per directive document), in a fixed number of queries.
+
+    Documents are many: the ``documents`` with the most overdue, then open tasks come with
+    their figures (all of them, open or not, when ``documents`` is None)."""
+    groups = {name: TASK_GROUPS.get(name, Task.document_id) for name in names}
+    levels, visible = _levels(top_level), visible_tasks_clause(user)
+    open_part = _tally(
+        _open_columns(day, stale_days), [visible, open_during_sql(day), *levels], groups
+    )
+    closed_part = _closed_tally(user, day, top_level, tuple(n for n in names if n != "document"))
+    if "document" in names:
+        where = [visible, closed_by_sql(day), *levels]
+        if documents is not None:
+            ranked = sorted(
+                (k for k in open_part["document"] if k is not None),
+                key=lambda k: (-open_part["document"][k][1], -sum(open_part["document"][k][:2]), k),
+            )[:documents]
+            open_part["document"] = {k: open_part["document"][k] for k in ranked}
+            where.append(Task.document_id.in_(ranked))
+        closed_part.update(_tally(_closed_columns(), where, {"document": Task.document_id}))
+    return _figures_of(open_part, closed_part)
 
 
 @dataclass
@@ -135,6 +321,7 @@ class Dashboard:
     by_field: list[tuple[Field, Figures]]
     by_document: list[tuple[SourceDocument, Figures]]
     weekly_overdue: list[tuple[date, int]]
+    documents_limited: bool = True
 
     @property
     def ranking(self) -> list[tuple[Unit, Figures]]:
@@ -156,52 +343,57 @@ def _most_overdue_first(rows: list) -> list:
 def weekly_overdue(
     user: User, day: date, weeks: int = WEEKS_SHOWN, top_level: bool = False
 ) -> list[tuple[date, int]]:
-    """Return how many tasks were overdue at the end of each of the last weeks."""
-    points = []
-    for back in range(weeks - 1, -1, -1):
-        point = day - timedelta(days=7 * back)
-        at = as_of(point)
-        count = db.session.scalar(
-            sa.select(sa.func.count(Task.id)).where(
-                visible_tasks_clause(user),
-                category_sql(at) == Category.OVERDUE.value,
-                *_levels(top_level),
-            )
+    """Return how many tasks were overdue at the end of each of the last weeks, in one query
+    over the tasks that may have been open at some point of them."""
+    calendar = load_calendar()
+    points = [day - timedelta(days=7 * back) for back in range(weeks - 1, -1, -1)]
+    days = [AsOf.of(point, calendar) for point in points]
+    columns = [_count_if(category_sql(at) == Category.OVERDUE.value) for at in days]
+    row = db.session.execute(
+        sa.select(*columns).where(
+            visible_tasks_clause(user), open_during_sql(days[0], days[-1]), *_levels(top_level)
         )
-        points.append((point, count or 0))
-    return points
+    ).one()
+    return [(point, int(count or 0)) for point, count in zip(points, row, strict=True)]
 
 
 def unit_figures(
     user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS, top_level: bool = False
 ) -> tuple[Figures, list[tuple[Unit, Figures]]]:
     """Return the figures as of ``day`` in total and per lead unit, most overdue first."""
-    at, where = as_of(day), _levels(top_level)
-    total = _counted(user, at, stale_days, where=where).get(None, Figures())
-    by_unit = _most_overdue_first(
-        _named(Unit, _counted(user, at, stale_days, Task.lead_unit_id, where))
+    figures = figures_as_of(
+        user, as_of(day), stale_days=stale_days, top_level=top_level, names=("total", "unit")
     )
-    return total, by_unit
+    total = figures["total"].get(None, Figures())
+    return total, _most_overdue_first(_named(Unit, figures["unit"]))
 
 
 def dashboard(
-    user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS, top_level: bool = False
+    user: User,
+    day: date,
+    stale_days: int = DEFAULT_STALE_DAYS,
+    top_level: bool = False,
+    documents: int | None = DOCUMENTS_SHOWN,
 ) -> Dashboard:
-    """Return the dashboard as of ``day``: city-wide, per unit, per field, per document."""
-    at, where = as_of(day), _levels(top_level)
-    total, by_unit = unit_figures(user, day, stale_days, top_level)
+    """Return the dashboard as of ``day``: city-wide, per unit, per field, per document
+    (the most overdue ``documents``, or all of them when None)."""
+    figures = figures_as_of(
+        user,
+        as_of(day),
+        stale_days=stale_days,
+        top_level=top_level,
+        names=("total", "unit", "field", "document"),
+        documents=documents,
+    )
     return Dashboard(
         day=day,
         stale_days=stale_days,
-        total=total,
-        by_unit=by_unit,
-        by_field=_most_overdue_first(
-            _named(Field, _counted(user, at, stale_days, Task.field_id, where))
-        ),
-        by_document=_most_overdue_first(
-            _named(SourceDocument, _counted(user, at, stale_days, Task.document_id, where))
-        ),
+        total=figures["total"].get(None, Figures()),
+        by_unit=_most_overdue_first(_named(Unit, figures["unit"])),
+        by_field=_most_overdue_first(_named(Field, figures["field"])),
+        by_document=_most_overdue_first(_named(SourceDocument, figures["document"])),
         weekly_overdue=weekly_overdue(user, day, top_level=top_level),
+        documents_limited=documents is not None,
     )
 
 
@@ -394,11 +586,7 @@ def weekly_briefing(
     today_seq = work_day_seq(day)
     category, stale = category_sql(at), stale_sql(at, stale_days)
     due_day = aliased(WorkDay)
-    last_report = (
-        sa.select(sa.func.max(ProgressUpdate.created_at))
-        .where(ProgressUpdate.task_id == Task.id, ProgressUpdate.created_at < at.end_of_day)
-        .scalar_subquery()
-    )
+    last_report = last_report_sql(at)
     query = (
         sa.select(Task, category, stale, today_seq - due_day.seq, last_report)
         .outerjoin(due_day, due_day.day == due_sql(at))

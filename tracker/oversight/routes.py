@@ -122,8 +122,16 @@ def dashboard():
     """Show the figures as of a date, city-wide and per unit, field and document."""
     require_oversight(current_user)
     form, day, stale_days = _day_form()
-    report = reports.dashboard(current_user, day, stale_days, top_level=bool(form.top_level.data))
-    if _wants_excel():
+    excel = _wants_excel()
+    report = reports.dashboard(
+        current_user,
+        day,
+        stale_days,
+        top_level=bool(form.top_level.data),
+        # The page shows the documents that need attention; the workbook has them all.
+        documents=None if excel else reports.DOCUMENTS_SHOWN,
+    )
+    if excel:
         return download(exports.dashboard_sheets(report), f"tong-hop-{day:%Y%m%d}.xlsx")
     return render_template(
         "oversight/dashboard.html", report=report, form=form, labels=CATEGORY_LABELS

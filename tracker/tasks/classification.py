@@ -80,16 +80,20 @@ def due_sql(as_of: AsOf) -> sa.ColumnElement[date]:
         .limit(1)
         .scalar_subquery()
     )
-    # Only an extended task has more than one due date; the others need no lookup.
+    # Only an extended task has more than one due date, and only one whose current due
+    # date took effect after the report date had another then: the others need no lookup,
+    # which keeps reports as of today free of any per-row subquery.
     return sa.case(
         (Task.due_date == Task.original_due_date, Task.due_date),
+        (Task.due_date_since < as_of.end_of_day, Task.due_date),
         else_=sa.func.coalesce(in_force, Task.due_date),
     )
 
 
 def due_date_of(task: Task, as_of: AsOf) -> date | None:
     """Return one loaded task's due date as it stood at the end of the day (mirrors due_sql)."""
-    if task.due_date == task.original_due_date:
+    since = task.due_date_since
+    if task.due_date == task.original_due_date or (since and since < as_of.end_of_day):
         return task.due_date
     in_force = [d for d in task.deadlines if d.effective_at < as_of.end_of_day]
     if not in_force:

@@ -76,6 +76,9 @@ class Task(db.Model):
         sa.Index("ix_tasks_lead_unit_state", "lead_unit_id", "state"),
         # Each period of a series has one occurrence, however often the scheduler runs.
         sa.Index("ix_tasks_series_period", "series_id", "period_start", unique=True),
+        # Reports as of a past day read the tasks closed since then (oversight/reports.py).
+        sa.Index("ix_tasks_completed_at", "completed_at"),
+        sa.Index("ix_tasks_withdrawn_at", "withdrawn_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +111,9 @@ class Task(db.Model):
     due_date: Mapped[date | None] = mapped_column(sa.Date)
     due_in_working_days: Mapped[int | None] = mapped_column()
     original_due_date: Mapped[date | None] = mapped_column(sa.Date)
+    # When the current due date took effect (issue, or the latest extension granted): a
+    # report as of a later day knows the due date then without reading the history.
+    due_date_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # rõ hiệu quả
     expected_outcome: Mapped[str] = mapped_column(sa.Text, default="")
     target: Mapped[str] = mapped_column(sa.Text, default="")
@@ -384,6 +390,25 @@ class Review(db.Model):
     task: Mapped[Task] = relationship(back_populates="reviews")
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+
+
+class ClosedTaskCount(db.Model):
+    """How many tasks closed in a local month, by lead unit, field, level and outcome.
+
+    A task closes once (its result accepted, or withdrawn) and never opens again, so these
+    counts, kept in the transaction of each closure, let reports count years of closed
+    work without reading it (``tasks/closures.py``). ``field_key`` is the field's id, or 0
+    for a task without one (a key column cannot be empty).
+    """
+
+    __tablename__ = "closed_task_counts"
+
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    lead_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True)
+    field_key: Mapped[int] = mapped_column(primary_key=True)
+    top_level: Mapped[bool] = mapped_column(primary_key=True)
+    outcome: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    count: Mapped[int] = mapped_column()
 
 
 class ProcessTemplate(db.Model):

@@ -116,11 +116,16 @@ def allowed_actions(user: User, task: Task) -> frozenset[Action]:
     return frozenset(action for action in Action if may(user, action, task))
 
 
+def sees_every_task(user: User) -> bool:
+    """Tell whether the user may see every task of the city (the office, the inspectors)."""
+    return user.is_active and user.has_role(Role.ASSIGNER, Role.INSPECTOR)
+
+
 def visible_tasks_clause(user: User) -> sa.ColumnElement[bool]:
     """Return the SQL condition selecting the tasks the user may see."""
     if not user.is_active:
         return sa.false()
-    if user.has_role(Role.ASSIGNER, Role.INSPECTOR):
+    if sees_every_task(user):
         return sa.true()
     clauses: list[sa.ColumnElement[bool]] = []
     if user.has_role(Role.LEADER):

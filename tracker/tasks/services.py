@@ -23,6 +23,7 @@ from tracker.errors import ConflictError, IncompleteTaskError, TransitionError, 
 from tracker.extensions import db
 from tracker.org.models import Field, Unit, User
 from tracker.tasks.clarity import missing_clarity
+from tracker.tasks.closures import count_closure
 from tracker.tasks.evidence import Upload, store_evidence
 from tracker.tasks.models import (
     Coordination,
@@ -494,7 +495,7 @@ def issue_task(task: Task, *, actor: User, now: datetime) -> Task:
     _check(task, Action.ISSUE, actor)
     _refuse_if_unclear(task, today=local_date(now))
     task.issued_at, task.issued_by_id, task.issued_on = now, actor.id, local_date(now)
-    task.original_due_date = task.due_date
+    task.original_due_date, task.due_date_since = task.due_date, now
     task.deadlines.append(
         TaskDeadline(due_date=task.due_date, effective_at=now, reason=DeadlineReason.ISSUED)
     )
@@ -686,6 +687,7 @@ def decide_extension(
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, now, note
     if approve:
         task.due_date = load_calendar().next_working_day(request.new_due_date)
+        task.due_date_since = now
         task.deadlines.append(
             TaskDeadline(
                 due_date=task.due_date,
@@ -763,6 +765,7 @@ def review_result(task: Task, *, actor: User, now: datetime, accept: bool, note:
             note=note,
             completed_on=task.completed_on,
         )
+        count_closure(task)
     else:
         task.submitted_on = None
         _transition(task, TaskState.IN_PROGRESS, "task.returned", actor=actor, now=now, note=note)
@@ -781,6 +784,7 @@ def withdraw_task(task: Task, *, actor: User, now: datetime, reason: str) -> Tas
     task.withdrawal_reason = reason
     _close_pending_extensions(task, actor, now, "Nhiệm vụ đã bị thu hồi.")
     _transition(task, TaskState.WITHDRAWN, "task.withdrawn", actor=actor, now=now, reason=reason)
+    count_closure(task)
     return task
 
 

@@ -1,0 +1,101 @@
+"""closed task counts, the due date's start, indexes on closure times
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-01 15:20:00
+
+"""
+from collections import Counter
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from alembic import op
+from flask import current_app, has_app_context
+
+import tracker.dbtypes
+
+
+# revision identifiers, used by Alembic.
+revision = '0011'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def _zone() -> ZoneInfo:
+    name = "Asia/Ho_Chi_Minh"
+    if has_app_context():
+        name = current_app.config.get("TRACKER_TIMEZONE", name)
+    return ZoneInfo(name)
+
+
+def _utc(value):
+    # SQLite hands timestamps back without a zone; they are UTC.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _backfill_due_date_since(bind) -> None:
+    bind.execute(sa.text(
+        "UPDATE tasks SET due_date_since = (SELECT MAX(d.effective_at) FROM task_deadlines d"
+        " WHERE d.task_id = tasks.id) WHERE state <> 'draft'"
+    ))
+
+
+def _backfill_closed_counts(bind) -> None:
+    """Count the tasks closed so far, as tracker/tasks/closures.py counts them from now on."""
+    zone, counts = _zone(), Counter()
+    rows = bind.execute(sa.text(
+        "SELECT state, completed_at, withdrawn_at, completed_on, due_date, lead_unit_id,"
+        " field_id, parent_id FROM tasks WHERE state IN ('completed', 'withdrawn')"
+    ))
+    for state, completed_at, withdrawn_at, completed_on, due_date, unit, field, parent in rows:
+        closed = _utc(completed_at if state == "completed" else withdrawn_at)
+        if state == "withdrawn":
+            outcome = "withdrawn"
+        else:
+            on_time = str(completed_on) <= str(due_date)  # ISO dates compare as text
+            outcome = "done_on_time" if on_time else "done_late"
+        month = closed.astimezone(zone).date().replace(day=1)
+        counts[(month, unit, field or 0, parent is None, outcome)] += 1
+    table = sa.table(
+        "closed_task_counts",
+        sa.column("month", sa.Date), sa.column("lead_unit_id", sa.Integer),
+        sa.column("field_key", sa.Integer), sa.column("top_level", sa.Boolean),
+        sa.column("outcome", sa.String), sa.column("count", sa.Integer),
+    )
+    names = ("month", "lead_unit_id", "field_key", "top_level", "outcome")
+    values = [{**dict(zip(names, key)), "count": n} for key, n in counts.items()]
+    if values:
+        op.bulk_insert(table, values)
+
+
+def upgrade():
+    op.create_table('closed_task_counts',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('lead_unit_id', sa.Integer(), nullable=False),
+    sa.Column('field_key', sa.Integer(), nullable=False),
+    sa.Column('top_level', sa.Boolean(), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['lead_unit_id'], ['units.id'], name=op.f('fk_closed_task_counts_lead_unit_id_units')),
+    sa.PrimaryKeyConstraint('month', 'lead_unit_id', 'field_key', 'top_level', 'outcome', name=op.f('pk_closed_task_counts'))
+    )
+    # A plain ALTER TABLE: a batch rebuild of tasks fails on the rows that refer to it
+    # (see 0007).
+    op.add_column('tasks', sa.Column('due_date_since', tracker.dbtypes.UTCDateTime(timezone=True), nullable=True))
+    op.create_index('ix_tasks_completed_at', 'tasks', ['completed_at'], unique=False)
+    op.create_index('ix_tasks_withdrawn_at', 'tasks', ['withdrawn_at'], unique=False)
+    bind = op.get_bind()
+    _backfill_due_date_since(bind)
+    _backfill_closed_counts(bind)
+
+
+def downgrade():
+    op.drop_index('ix_tasks_withdrawn_at', table_name='tasks')
+    op.drop_index('ix_tasks_completed_at', table_name='tasks')
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_column('due_date_since')
+    op.drop_table('closed_task_counts')
