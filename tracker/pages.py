@@ -26,6 +26,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Request
 from wtforms import FieldList
 from wtforms.i18n import messages_path
 
@@ -33,7 +34,7 @@ from tracker.api import errors as api_errors
 from tracker.clock import local_zone
 from tracker.errors import BusyError, ConflictError, TrackerError, ValidationError
 from tracker.extensions import db
-from tracker.text import N_
+from tracker.text import N_, NfcMultiDict
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,13 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+class NfcRequest(Request):
+    """A request whose form fields and query arguments are in NFC (JSON bodies are made
+    NFC by the API's parser, Excel cells by the importer): text enters in one form."""
+
+    parameter_storage_class = NfcMultiDict
 
 
 class DatabaseId(IntegerConverter):

@@ -8,6 +8,8 @@ import flask_smorest
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
+from tracker.text import nfc_all
+
 # The largest JSON body the API reads: a task with all its rõ is a few kilobytes.
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -15,7 +17,7 @@ MAX_BODY_BYTES = 1024 * 1024
 class SafeJsonParser(FlaskParser):
     """Treat JSON nested too deeply for Python's decoder, or text with lone UTF-16
     surrogates (valid JSON escapes, but no character the database can store), as a
-    malformed body (400)."""
+    malformed body (400); hand on every string of the rest in NFC."""
 
     def _raw_load_json(self, req):
         try:
@@ -27,6 +29,8 @@ class SafeJsonParser(FlaskParser):
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
             except (UnicodeEncodeError, RecursionError) as exc:
                 raise json.JSONDecodeError("not encodable as UTF-8", "…", 0) from exc
+            # Text from programs enters in NFC, like the pages' forms (pages.NfcRequest).
+            data = nfc_all(data)
         return data
 
 
