@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -21,16 +22,22 @@ def fold(text: str | None) -> str:
     return " ".join(plain.lower().split())
 
 
+# C0 controls but tab, line feed and carriage return; DEL; the C1 controls. No keyboard
+# types them, PostgreSQL refuses NUL in text, and no Excel workbook may hold the others.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def nfc(text: str | None) -> str:
-    """Return text in the composed Unicode form (NFC) that is stored and displayed."""
-    return unicodedata.normalize("NFC", text or "")
+    """Return text as it is stored and displayed: composed (NFC), without control
+    characters (tabs and line breaks stay)."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
 
 
 def nfc_all(value: Any) -> Any:
-    """Return the value with every string in it, keys included, in NFC (lists and
-    dictionaries to any depth); other values as they are."""
+    """Return the value with every string in it, keys included, as :func:`nfc` makes it
+    (lists and dictionaries to any depth); other values as they are."""
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return nfc(value)
     if isinstance(value, dict):
         return {nfc_all(k): nfc_all(v) for k, v in value.items()}
     if isinstance(value, list):
