@@ -116,7 +116,8 @@ ACCEPTED = [
     ("lpt1.docx", _docx(), "_lpt1.docx"),
     ("x" * 300 + ".pdf", PDF, "x" * 196 + ".pdf"),
     ("bao\u202ecao.pdf", PDF, "baocao.pdf"),
-    ("ten 'co' ngoac; va = dau %22.pdf", PDF, "ten 'co' ngoac; va = dau %22.pdf"),
+    # Browsers send a double quote as %22, which the server reads back as a quote.
+    ("ten 'co' ngoac; va = dau %22.pdf", PDF, "ten 'co' ngoac; va = dau \".pdf"),
     ("bao cao.pdf. ", PDF, "bao cao.pdf"),
 ]
 
