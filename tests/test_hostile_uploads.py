@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.http import parse_options_header
 
 from tests.factories import in_progress_task
 from tracker.audit.models import AuditEvent
@@ -138,8 +139,9 @@ def test_an_accepted_file_gets_a_safe_name_and_safe_download_headers(
     download = client.get(f"/tasks/{task.id}/evidence/{record.id}")
     assert download.status_code == 200 and download.data == data
     disposition = download.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;")
-    assert "/" not in disposition and "\\" not in disposition and "\u202e" not in disposition
-    assert "\r" not in disposition and "\n" not in disposition
+    kind, options = parse_options_header(disposition)
+    assert kind == "attachment"
+    assert options["filename"] == kept  # the UTF-8 name (filename*) where there is one
+    assert "\r" not in disposition and "\n" not in disposition and "\u202e" not in disposition
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.mimetype == record.content_type.split(";")[0]
