@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from flask import g
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 
 from tests.factories import PASSWORD, Org, _user, build_org
 from tracker import create_app
@@ -24,6 +25,17 @@ from tracker.org.models import Role, UnitKind
 from tracker.org.services import create_unit, set_unit_head
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Property-based tests: a bounded, reproducible run in CI, a long random hunt on request
+# (HYPOTHESIS_PROFILE=long). No deadline: a slow example on a busy machine is no failure.
+_HYPOTHESIS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+    "database": None,
+}
+settings.register_profile("ci", max_examples=20, derandomize=True, **_HYPOTHESIS)
+settings.register_profile("long", max_examples=500, **_HYPOTHESIS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _app_for(url: str, instance_path, **overrides) -> object:

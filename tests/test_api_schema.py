@@ -1,13 +1,20 @@
 """Property-based run of schemathesis against the served OpenAPI description.
 
-Every operation is called with generated input — valid and invalid — as the office's
-assigner (who may do the most) on a small city with tasks in several states. No answer
-may be a 5xx, and every answer must match what the description says of it.
+Every operation is called with generated input — valid and invalid (schemathesis 4 runs
+its positive and negative modes, and its coverage phase of boundary values) — as the
+office's assigner (who may do the most) on a small city with tasks in several states.
+No answer may be a 5xx, and every answer must match what the description says of it.
+
+The cases are counted: CI runs at least MIN_CASES of them and says how many, how long
+they took and which statuses came back, in test-artifacts/reliability/api_schema_*.json.
+SCHEMATHESIS_EXAMPLES raises the examples per operation for a longer hunt.
 """
 
 from __future__ import annotations
 
 import os
+import time
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -20,10 +27,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api_client import api_as
+from tests.conftest import POSTGRES_URL
 from tests.factories import draft_task, in_progress_task, issued_task, submitted_task
+from tests.live_server import write_summary
 
-# Examples per operation; raise SCHEMATHESIS_EXAMPLES for a longer hunt.
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "30"))
+# Examples per operation: enough for MIN_CASES over the description's operations.
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "60"))
+MIN_CASES = 5_000
+TALLY: dict[str, Counter] = {"operations": Counter(), "statuses": Counter()}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -56,5 +67,35 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_operation_fails_or_breaks_its_description(case, bearer):
-    case.call_and_validate(headers=bearer, checks=CHECKS)
+def test_no_operation_fails_or_breaks_its_description(case, bearer, tally):
+    response = case.call_and_validate(headers=bearer, checks=CHECKS)
+    TALLY["operations"][f"{case.method.upper()} {case.path}"] += 1
+    TALLY["statuses"][str(response.status_code)] += 1
+
+
+@pytest.fixture(scope="module")
+def tally(request):
+    """Count the cases of the whole run; report and check the count at the end."""
+    started = time.monotonic()
+    yield
+    cases = sum(TALLY["operations"].values())
+    seconds = round(time.monotonic() - started, 1)
+    database = "postgresql" if POSTGRES_URL else "sqlite"
+    summary = {
+        "database": database,
+        "cases": cases,
+        "operations": len(TALLY["operations"]),
+        "examples_per_operation": EXAMPLES,
+        "seconds": seconds,
+        "statuses": dict(sorted(TALLY["statuses"].items())),
+        "per_operation": dict(sorted(TALLY["operations"].items())),
+    }
+    write_summary(f"api_schema_{database}", summary)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"schemathesis: {cases} cases over {len(TALLY['operations'])} operations "
+            f"in {seconds} s on {database}; statuses {summary['statuses']}"
+        )
+    if EXAMPLES >= 60 and cases:
+        assert cases >= MIN_CASES, summary

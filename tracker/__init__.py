@@ -35,10 +35,12 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_url_converters(app: Flask) -> None:
-    """Bound the ids in addresses before any route is added (see pages.DatabaseId)."""
-    from tracker.pages import DatabaseId
+    """Bound the ids in addresses before any route is added (see pages.DatabaseId), and
+    read every form and query in NFC (see pages.NfcRequest)."""
+    from tracker.pages import DatabaseId, NfcRequest
 
     app.url_map.converters["int"] = DatabaseId
+    app.request_class = type("Request", (NfcRequest, app.request_class), {})
 
 
 def _import_models() -> None:

@@ -61,3 +61,11 @@ class TransitionError(TrackerError):
 
     status = 409
     code = "illegal_transition"
+
+
+class BusyError(TrackerError):
+    """The database could not take the change now (locked, deadlocked, serialised);
+    nothing was saved and the same request can simply be sent again."""
+
+    status = 503
+    code = "busy"

@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from babel import support
-from flask import Flask, flash, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    flash,
+    has_request_context,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Request
 from wtforms import FieldList
 from wtforms.i18n import messages_path
 
 from tracker.api import errors as api_errors
 from tracker.clock import local_zone
-from tracker.errors import TrackerError, ValidationError
+from tracker.errors import BusyError, ConflictError, TrackerError, ValidationError
 from tracker.extensions import db
-from tracker.text import N_
+from tracker.text import N_, NfcMultiDict
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +46,13 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+class NfcRequest(Request):
+    """A request whose form fields and query arguments are in NFC (JSON bodies are made
+    NFC by the API's parser, Excel cells by the importer): text enters in one form."""
+
+    parameter_storage_class = NfcMultiDict
 
 
 class DatabaseId(IntegerConverter):
@@ -146,6 +165,12 @@ ERROR_TEXTS = {
         N_("Thao tác quá nhiều lần"),
         N_("Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại."),
     ),
+    503: (
+        N_("Hệ thống đang bận"),
+        N_(
+            "Hệ thống đang bận xử lý yêu cầu khác; chưa có thay đổi nào được lưu. Vui lòng thử lại."
+        ),
+    ),
     500: (
         N_("Lỗi hệ thống"),
         N_("Hệ thống gặp sự cố. Chưa có thay đổi nào được lưu; vui lòng thử lại sau."),
@@ -188,6 +213,51 @@ def _handle_tracker_error(error: TrackerError):
     return render_error(error.status, error.message)
 
 
+def _handle_stale(error: StaleDataError):
+    """A versioned row (a task) changed between this request's read and its write, and
+    the change surfaced in a flush the service did not expect: the other person won."""
+    logger.info("Stale write on %s %s: %s", request.method, request.path, error)
+    return _handle_tracker_error(
+        ConflictError(
+            _("Nhiệm vụ vừa được người khác thay đổi. Hãy tải lại trang và thực hiện lại.")
+        )
+    )
+
+
+# Lock and serialisation failures of PostgreSQL: another transaction won; trying again works.
+_TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}
+_TRANSIENT_SQLITE = ("database is locked", "database table is locked", "database is busy")
+
+
+def is_transient(error: sa.exc.DBAPIError) -> bool:
+    """Tell whether a database error only means "busy now" (a lock not granted in time,
+    a deadlock or serialisation failure), as opposed to a bug or a broken database."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in _TRANSIENT_SQLSTATES:
+        return True
+    return isinstance(error.orig, sqlite3.OperationalError) and any(
+        text in str(error.orig) for text in _TRANSIENT_SQLITE
+    )
+
+
+def _handle_database_error(error: sa.exc.DBAPIError):
+    if not is_transient(error):
+        return _handle_unexpected(error)
+    db.session.rollback()
+    logger.warning(
+        "Database busy on %s %s: %s", request.method, request.path, str(error.orig).strip()
+    )
+    busy = BusyError(
+        _("Hệ thống đang bận xử lý yêu cầu khác; chưa có thay đổi nào được lưu. Vui lòng thử lại.")
+    )
+    if api_errors.is_api_request():
+        response = api_errors.tracker_error_response(busy)
+    else:
+        response = make_response(render_error(503, busy.message))
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def _handle_unexpected(error: Exception):
     db.session.rollback()
     if api_errors.is_api_request():
@@ -205,6 +275,8 @@ def register_pages(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.register_error_handler(TrackerError, _handle_tracker_error)
+    app.register_error_handler(StaleDataError, _handle_stale)
+    app.register_error_handler(sa.exc.DBAPIError, _handle_database_error)
     app.register_error_handler(Exception, _handle_unexpected)
     app.before_request(_wtforms_language)
     app.after_request(_security_headers)

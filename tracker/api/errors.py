@@ -35,6 +35,7 @@ HTTP_ERRORS = {
     422: ("validation_error", N_("Dữ liệu chưa hợp lệ.")),
     429: ("throttled", N_("Thao tác quá nhiều lần. Vui lòng đợi rồi thử lại.")),
     500: ("server_error", N_("Hệ thống gặp sự cố; chưa có thay đổi nào được lưu.")),
+    503: ("busy", N_("Hệ thống đang bận; chưa có thay đổi nào được lưu. Vui lòng gửi lại.")),
 }
 
 

@@ -8,6 +8,7 @@ one indexed query per request.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -21,6 +22,8 @@ from tracker.errors import NotFound, ValidationError
 from tracker.extensions import db
 from tracker.org.models import User
 from tracker.text import nfc
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "5ro_"
 NAME_MAX = 120
@@ -131,6 +134,27 @@ def user_for_token(secret: str, kind: TokenKind | tuple, *, now: datetime) -> Us
     if not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
-        token.last_used_at = now
-        db.session.commit()
+        _note_use(token.id, now)
     return token.user
+
+
+def _note_use(token_id: int, now: datetime) -> None:
+    """Record when a token was last used, in a short transaction of its own.
+
+    The lookup's read transaction ends first: on SQLite a read that turns into a write
+    fails at once ("database is locked") when another request wrote in between, which
+    parallel page views of one program do all the time. The time is a hint shown to the
+    owner, so a database too busy to take it is no reason to refuse the request.
+    """
+    db.session.commit()
+    try:
+        db.session.execute(
+            sa.update(AccessToken)
+            .where(AccessToken.id == token_id)
+            .values(last_used_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        logger.warning("Last use of token %s not recorded: the database is busy", token_id)

@@ -12,6 +12,7 @@ from tracker.clock import utcnow
 from tracker.commands import command_transaction
 from tracker.errors import ValidationError
 from tracker.org import services
+from tracker.text import nfc
 
 units_cli = AppGroup("units", help="Đơn vị (units).")
 users_cli = AppGroup("users", help="Người dùng (users).")
@@ -89,6 +90,10 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ đầu vào chuẩn.")
 def create_user(username, full_name, unit_code, roles, email, position, password_stdin) -> None:
     """Create a user; the password is asked for, never given on the command line."""
+    # A terminal on a Mac may pass decomposed text (NFD); it enters in NFC like a form.
+    username, full_name, unit_code, position = (
+        nfc(v) for v in (username, full_name, unit_code, position)
+    )
     with command_transaction():
         unit = services.unit_by_code(unit_code)
         if unit is None:

@@ -9,6 +9,7 @@ from io import BytesIO
 
 from flask import send_file
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -32,8 +33,11 @@ def safe_cell(value):
     """Return a value for a cell: dates as dates, local times, text never read as a formula."""
     if isinstance(value, datetime):
         return value.astimezone(local_zone()).replace(tzinfo=None)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        # Text stored before input was cleaned may hold characters no sheet can take.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

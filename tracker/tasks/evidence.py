@@ -59,12 +59,29 @@ class Upload:
     data: bytes
 
 
+# Names Windows keeps for devices, whatever the extension: "CON.pdf" cannot be saved there.
+_WINDOWS_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)]
+)
+NAME_MAX = 200
+
+
 def clean_filename(name: str) -> str:
-    """Return the file's own name, without any directory part, in NFC, at most 200 chars."""
+    """Return the file's own name as it is kept and offered for download: without any
+    directory part, control or direction-changing characters (a right-to-left override
+    makes "tep\u202efdp.exe" look like "tepexe.pdf"), leading dots, a trailing dot or
+    space, or a Windows device name; in NFC, at most 200 characters, extension kept."""
     name = unicodedata.normalize("NFC", name or "")
     name = PureWindowsPath(PurePosixPath(name).name).name
-    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
-    return name[-200:]
+    # isprintable() is False for controls, format characters (Cf: RTL/LTR overrides,
+    # zero-width joiners) and separators other than the plain space.
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".").rstrip(". ")
+    stem, extension = os.path.splitext(name)
+    if stem.split(".")[0].upper() in _WINDOWS_DEVICES:
+        stem = f"_{stem}"
+    if len(extension) > 16:  # no real extension is that long: it is part of the name
+        stem, extension = name, ""
+    return stem[: NAME_MAX - len(extension)] + extension
 
 
 def _check(upload: Upload) -> tuple[str, str]:

@@ -121,7 +121,9 @@ def _save(form: f.TaskForm, task: Task | None):
         if task is None:
             task = services.create_draft(data, actor=current_user, now=now)
         else:
-            version = int(form.version.data or 0)
+            # A version that is no number (a tampered form) is as stale as an old one.
+            raw = str(form.version.data or "")
+            version = int(raw) if raw.isascii() and raw.isdigit() else 0
             services.update_task(task, data, expected_version=version, actor=current_user, now=now)
         if form.issue.data:
             services.issue_task(task, actor=current_user, now=now)

@@ -139,6 +139,14 @@ def _touch(task: Task, now: datetime) -> None:
     flag_modified(task, "updated_at")
 
 
+def _claim(task: Task, now: datetime) -> None:
+    """Write the task's row first, before any of its parts, so that two people acting on
+    one task at once queue on that row (the later one then finds the version moved on:
+    a conflict) instead of each locking a part the other needs next (a deadlock)."""
+    _touch(task, now)
+    _flush()
+
+
 def _flush() -> None:
     """Flush, turning a lost race on the task's version into a conflict error."""
     try:
@@ -677,6 +685,9 @@ def decide_extension(
     if request.status != ExtensionStatus.PENDING:
         raise TransitionError(_("Đề nghị gia hạn này đã được quyết định."))
     _check(task, Action.DECIDE_EXTENSION, actor)
+    # The request's row would otherwise be written before the task's when approving (the
+    # calendar's query flushes it) and after it when refusing.
+    _claim(task, now)
     note = _text(note, "note")
     if not approve and not note:
         raise ValidationError(
