@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from alembic import op
 from flask import current_app, has_app_context
 
-import tracker.dbtypes
 
 
 # revision identifiers, used by Alembic.
@@ -85,7 +84,7 @@ def upgrade():
     )
     # A plain ALTER TABLE: a batch rebuild of tasks fails on the rows that refer to it
     # (see 0007).
-    op.add_column('tasks', sa.Column('due_date_since', tracker.dbtypes.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('tasks', sa.Column('due_date_since', sa.DateTime(timezone=True), nullable=True))
     op.create_index('ix_tasks_completed_at', 'tasks', ['completed_at'], unique=False)
     op.create_index('ix_tasks_withdrawn_at', 'tasks', ['withdrawn_at'], unique=False)
     bind = op.get_bind()

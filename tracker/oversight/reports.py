@@ -13,14 +13,13 @@ time: done on time / (done on time + done late + still overdue).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.calendar.models import WorkDay
 from tracker.calendar.services import ensure_work_days, load_calendar, work_day_seq
-from tracker.clock import local_midnight
 from tracker.extensions import db
 from tracker.org.models import Field, Unit, User
 from tracker.reminders.models import (
@@ -29,17 +28,23 @@ from tracker.reminders.models import (
     NoticeKind,
     Reminder,
 )
-from tracker.tasks.classification import AsOf, Category, category_sql, due_soon_sql, due_sql
-from tracker.tasks.closures import month_of, outcome_sql
+from tracker.tasks.classification import (
+    AsOf,
+    Category,
+    category_sql,
+    due_soon_sql,
+    due_sql,
+    open_during_sql,
+)
+from tracker.tasks.closures import CLOSED_OUTCOMES
+from tracker.tasks.counting import WHOLE, CountedGroup, closed_tally, count_if, tally
 from tracker.tasks.models import (
-    OPEN_STATES,
     ClosedTaskCount,
     ExtensionRequest,
     ExtensionStatus,
     ProgressUpdate,
     SourceDocument,
     Task,
-    TaskState,
 )
 from tracker.tasks.permissions import sees_every_task, visible_tasks_clause
 
@@ -114,154 +119,57 @@ def stale_sql(day: AsOf, stale_days: int) -> sa.ColumnElement[bool]:
     )
 
 
-def _count_if(condition) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
 def _figure_columns(day: AsOf, stale_days: int) -> list:
     """Every figure of a set of tasks in the order of Figures' fields (for scorecards, which
     count the tasks issued in a period)."""
     category = category_sql(day)
     return [
-        _count_if(category == Category.ON_TRACK.value),
-        _count_if(category == Category.OVERDUE.value),
-        _count_if(category == Category.DONE_ON_TIME.value),
-        _count_if(category == Category.DONE_LATE.value),
-        _count_if(category == Category.WITHDRAWN.value),
-        _count_if(due_soon_sql(day)),
-        _count_if(stale_sql(day, stale_days)),
+        count_if(category == Category.ON_TRACK.value),
+        count_if(category == Category.OVERDUE.value),
+        count_if(category == Category.DONE_ON_TIME.value),
+        count_if(category == Category.DONE_LATE.value),
+        count_if(category == Category.WITHDRAWN.value),
+        count_if(due_soon_sql(day)),
+        count_if(stale_sql(day, stale_days)),
     ]
 
 
 # ------------------------------------------------------------------ figures as of a day
 #
-# A city's tasks are mostly closed: only the open ones need classifying as of a day. So
-# every figure is the sum of two counts: the tasks that may have been open at the end of
-# the day (found through the state and the closure times), classified one by one in SQL,
-# and the tasks closed by then, counted from the running counts of closures
-# (tasks/closures.py) for the months before the day's month, and from the tasks for the
-# days of that month. People who see only part of the city have their closed tasks
-# counted from the tasks themselves: the running counts know no visibility.
+# Each figure is counted in two parts (tasks/counting.py): the tasks open on the day,
+# classified one by one, and the tasks closed by then, from the running counts of closures
+# for those who see every task.
 
 OPEN_FIGURES = ("on_track", "overdue", "due_soon", "stale")
-CLOSED_FIGURES = ("done_on_time", "done_late", "withdrawn")
 DOCUMENTS_SHOWN = 30  # on the page; the workbook has every document
 
-
-def open_during_sql(first: AsOf, last: AsOf | None = None) -> sa.ColumnElement[bool]:
-    """Tasks that may have been open at the end of some day from ``first`` to ``last``:
-    issued by the end of the last, and not closed before the end of the first."""
-    last = last or first
-    return sa.and_(
-        Task.issued_at < last.end_of_day,
-        sa.or_(
-            Task.state.in_(OPEN_STATES),
-            Task.completed_at >= first.end_of_day,
-            Task.withdrawn_at >= first.end_of_day,
-        ),
-    )
-
-
-def closed_by_sql(day: AsOf, since: datetime | None = None) -> sa.ColumnElement[bool]:
-    """Tasks done or withdrawn by the end of the day (and not before ``since``)."""
-
-    def window(column):
-        return sa.and_(column < day.end_of_day, *([column >= since] if since else []))
-
-    return sa.or_(
-        sa.and_(Task.state == TaskState.COMPLETED, window(Task.completed_at)),
-        sa.and_(Task.state == TaskState.WITHDRAWN, window(Task.withdrawn_at)),
-    )
+GROUPS = {
+    "total": WHOLE,
+    "unit": CountedGroup(Task.lead_unit_id, ClosedTaskCount.lead_unit_id),
+    # A task without a field is counted under 0 (a key column cannot be empty).
+    "field": CountedGroup(Task.field_id, ClosedTaskCount.field_key, lambda key: key or None),
+    "document": CountedGroup(Task.document_id),
+}
 
 
 def _open_columns(day: AsOf, stale_days: int) -> list:
     category = category_sql(day)
     return [
-        _count_if(category == Category.ON_TRACK.value),
-        _count_if(category == Category.OVERDUE.value),
-        _count_if(due_soon_sql(day)),
-        _count_if(stale_sql(day, stale_days)),
+        count_if(category == Category.ON_TRACK.value),
+        count_if(category == Category.OVERDUE.value),
+        count_if(due_soon_sql(day)),
+        count_if(stale_sql(day, stale_days)),
     ]
 
 
-def _closed_columns() -> list:
-    outcome = outcome_sql()
-    return [_count_if(outcome == name) for name in CLOSED_FIGURES]
-
-
-def _tally(columns: list, where: list, groups: dict) -> dict[str, dict]:
-    """Count ``columns`` in each group (name → grouping column, None for the whole set):
-    one query with GROUPING SETS on PostgreSQL, one query per group on SQLite."""
-    found: dict[str, dict] = {name: {} for name in groups}
-    keyed = [(name, column) for name, column in groups.items() if column is not None]
-    if db.session.get_bind().dialect.name != "postgresql":
-        for name, column in groups.items():
-            keys = [column] if column is not None else []
-            query = sa.select(*keys, *columns).where(*where)
-            for row in db.session.execute(query.group_by(*keys) if keys else query):
-                found[name][row[0] if keys else None] = [int(v or 0) for v in row[len(keys) :]]
-        return found
-    sets = [sa.tuple_(c) if c is not None else sa.text("()") for c in groups.values()]
-    flags = [sa.func.grouping(column) for _name, column in keyed]
-    query = sa.select(*(c for _n, c in keyed), *flags, *columns).where(*where)
-    query = query.group_by(sa.func.grouping_sets(*sets))
-    width = len(keyed)
-    whole = next((name for name, column in groups.items() if column is None), None)
-    for row in db.session.execute(query):
-        values = [int(v or 0) for v in row[2 * width :]]
-        grouped = [k for k in range(width) if row[width + k] == 0]
-        if grouped:
-            name = keyed[grouped[0]][0]
-            found[name][row[grouped[0]]] = values
-        elif whole is not None:
-            found[whole][None] = values
-    return found
-
-
-def _added(*tallies: dict) -> dict:
-    total: dict[str, dict] = {}
-    for tally in tallies:
-        for name, rows in tally.items():
-            for key, values in rows.items():
-                into = total.setdefault(name, {}).setdefault(key, [0] * len(values))
-                for k, value in enumerate(values):
-                    into[k] += value
-    return total
-
-
-TASK_GROUPS = {"total": None, "unit": Task.lead_unit_id, "field": Task.field_id}
-COUNTED_GROUPS = {
-    "total": None,
-    "unit": ClosedTaskCount.lead_unit_id,
-    "field": ClosedTaskCount.field_key,
-}
-
-
-def _closed_tally(user: User, day: AsOf, top_level: bool, names: tuple[str, ...]) -> dict:
-    """Count the tasks closed by the end of the day, per group: done on time, done late,
-    withdrawn."""
-    groups = {name: TASK_GROUPS[name] for name in names}
+def _closed(user: User, day: AsOf, top_level: bool, names, where=()) -> dict:
+    """Count the tasks closed by the end of the day in the named groups."""
     levels = _levels(top_level)
-    if not sees_every_task(user):
-        where = [visible_tasks_clause(user), closed_by_sql(day), *levels]
-        return _tally(_closed_columns(), where, groups)
-    month = month_of(day.day)
-    counted = _tally(
-        [
-            sa.func.coalesce(
-                sa.func.sum(sa.case((ClosedTaskCount.outcome == name, ClosedTaskCount.count))), 0
-            )
-            for name in CLOSED_FIGURES
-        ],
-        [ClosedTaskCount.month < month, *([ClosedTaskCount.top_level] if top_level else [])],
-        {name: COUNTED_GROUPS[name] for name in names},
-    )
-    if "field" in counted:  # a task without a field is counted under 0
-        counted["field"] = {k or None: v for k, v in counted["field"].items()}
-    this_month = _tally(
-        _closed_columns(), [closed_by_sql(day, since=local_midnight(month)), *levels], groups
-    )
-    return _added(counted, this_month)
+    if sees_every_task(user):
+        counted = [ClosedTaskCount.top_level] if top_level else []
+        return closed_tally(day, {n: GROUPS[n] for n in names}, [*levels, *where], counted)
+    visible = [visible_tasks_clause(user), *levels, *where]
+    return closed_tally(day, {n: GROUPS[n] for n in names}, visible, None)
 
 
 def _figures_of(open_part: dict, closed_part: dict) -> dict[str, dict]:
@@ -272,7 +180,7 @@ def _figures_of(open_part: dict, closed_part: dict) -> dict[str, dict]:
         figures[name] = {
             key: Figures(
                 **dict(zip(OPEN_FIGURES, opened.get(key, [0] * 4), strict=True)),
-                **dict(zip(CLOSED_FIGURES, closed.get(key, [0] * 3), strict=True)),
+                **dict(zip(CLOSED_OUTCOMES, closed.get(key, [0] * 3), strict=True)),
             )
             for key in opened.keys() | closed.keys()
         }
@@ -293,22 +201,23 @@ def figures_as_of(
 
     Documents are many: the ``documents`` with the most overdue, then open tasks come with
     their figures (all of them, open or not, when ``documents`` is None)."""
-    groups = {name: TASK_GROUPS.get(name, Task.document_id) for name in names}
+    groups = {name: GROUPS[name].task_column for name in names}
     levels, visible = _levels(top_level), visible_tasks_clause(user)
-    open_part = _tally(
+    open_part = tally(
         _open_columns(day, stale_days), [visible, open_during_sql(day), *levels], groups
     )
-    closed_part = _closed_tally(user, day, top_level, tuple(n for n in names if n != "document"))
+    closed_part = _closed(user, day, top_level, [n for n in names if n != "document"])
     if "document" in names:
-        where = [visible, closed_by_sql(day), *levels]
+        where = []
         if documents is not None:
+            opened = open_part["document"]
             ranked = sorted(
-                (k for k in open_part["document"] if k is not None),
-                key=lambda k: (-open_part["document"][k][1], -sum(open_part["document"][k][:2]), k),
+                (k for k in opened if k is not None),
+                key=lambda k: (-opened[k][1], -sum(opened[k][:2]), k),
             )[:documents]
-            open_part["document"] = {k: open_part["document"][k] for k in ranked}
+            open_part["document"] = {k: opened[k] for k in ranked}
             where.append(Task.document_id.in_(ranked))
-        closed_part.update(_tally(_closed_columns(), where, {"document": Task.document_id}))
+        closed_part.update(_closed(user, day, top_level, ["document"], where))
     return _figures_of(open_part, closed_part)
 
 
@@ -348,7 +257,7 @@ def weekly_overdue(
     calendar = load_calendar()
     points = [day - timedelta(days=7 * back) for back in range(weeks - 1, -1, -1)]
     days = [AsOf.of(point, calendar) for point in points]
-    columns = [_count_if(category_sql(at) == Category.OVERDUE.value) for at in days]
+    columns = [count_if(category_sql(at) == Category.OVERDUE.value) for at in days]
     row = db.session.execute(
         sa.select(*columns).where(
             visible_tasks_clause(user), open_during_sql(days[0], days[-1]), *_levels(top_level)
@@ -493,7 +402,7 @@ def scorecards(
         sa.select(
             group,
             sa.func.count(ExtensionRequest.id),
-            _count_if(ExtensionRequest.status == ExtensionStatus.APPROVED),
+            count_if(ExtensionRequest.status == ExtensionStatus.APPROVED),
         )
         .join(Task, Task.id == ExtensionRequest.task_id)
         .where(*where, *period)
@@ -506,9 +415,9 @@ def scorecards(
     each(
         sa.select(
             group,
-            _count_if(Reminder.kind == NoticeKind.REMINDER),
-            _count_if(Reminder.kind == NoticeKind.WARNING),
-            _count_if(Reminder.kind == NoticeKind.URGING),
+            count_if(Reminder.kind == NoticeKind.REMINDER),
+            count_if(Reminder.kind == NoticeKind.WARNING),
+            count_if(Reminder.kind == NoticeKind.URGING),
         )
         .join(Task, Task.id == Reminder.task_id)
         .where(*where, Reminder.created_at < at.end_of_day)

@@ -29,7 +29,7 @@ from flask import current_app
 
 from tracker.calendar.services import WorkingCalendar
 from tracker.clock import local_midnight
-from tracker.tasks.models import Task, TaskDeadline, TaskState
+from tracker.tasks.models import OPEN_STATES, Task, TaskDeadline, TaskState
 from tracker.text import N_
 
 
@@ -130,6 +130,33 @@ def category_sql(as_of: AsOf) -> sa.ColumnElement[str]:
         ),
         (due < _judged_on_sql(as_of), sa.literal(Category.OVERDUE.value)),
         else_=sa.literal(Category.ON_TRACK.value),
+    )
+
+
+def open_during_sql(first: AsOf, last: AsOf | None = None) -> sa.ColumnElement[bool]:
+    """Select the tasks that may have been open at the end of some day from ``first`` to
+    ``last`` (issued by the end of the last, not closed before the end of the first): the
+    only ones whose category needs working out, found through indexed columns."""
+    last = last or first
+    return sa.and_(
+        Task.issued_at < last.end_of_day,
+        sa.or_(
+            Task.state.in_(OPEN_STATES),
+            Task.completed_at >= first.end_of_day,
+            Task.withdrawn_at >= first.end_of_day,
+        ),
+    )
+
+
+def closed_by_sql(as_of: AsOf, since: datetime | None = None) -> sa.ColumnElement[bool]:
+    """Select the tasks done or withdrawn by the end of the day (and not before ``since``)."""
+
+    def window(column):
+        return sa.and_(column < as_of.end_of_day, *([column >= since] if since else []))
+
+    return sa.or_(
+        sa.and_(Task.state == TaskState.COMPLETED, window(Task.completed_at)),
+        sa.and_(Task.state == TaskState.WITHDRAWN, window(Task.withdrawn_at)),
     )
 
 

@@ -25,6 +25,7 @@ from tracker.extensions import db
 from tracker.tasks.models import ClosedTaskCount, Task, TaskState
 
 DONE_ON_TIME, DONE_LATE, WITHDRAWN = "done_on_time", "done_late", "withdrawn"
+CLOSED_OUTCOMES = (DONE_ON_TIME, DONE_LATE, WITHDRAWN)  # the names of their categories too
 
 
 def month_of(day: date) -> date:

@@ -14,9 +14,24 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.org.models import Role, Unit, User
-from tracker.tasks.classification import AsOf, Category, category_sql, due_soon_sql
-from tracker.tasks.models import ExtensionRequest, ExtensionStatus, Task, TaskState
-from tracker.tasks.permissions import visible_tasks_clause
+from tracker.tasks.classification import (
+    AsOf,
+    Category,
+    category_sql,
+    closed_by_sql,
+    due_soon_sql,
+    open_during_sql,
+)
+from tracker.tasks.closures import CLOSED_OUTCOMES
+from tracker.tasks.counting import WHOLE, closed_tally, count_if, tally
+from tracker.tasks.models import (
+    ClosedTaskCount,
+    ExtensionRequest,
+    ExtensionStatus,
+    Task,
+    TaskState,
+)
+from tracker.tasks.permissions import sees_every_task, visible_tasks_clause
 from tracker.text import fold
 
 SORTS = {
@@ -63,28 +78,78 @@ class TaskPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _filtered(user: User, filters: TaskFilters, as_of: AsOf) -> sa.Select:
-    """Return the visible tasks narrowed by every filter except the category."""
-    query = sa.select(Task.id).where(visible_tasks_clause(user))
+def _filtered(user: User, filters: TaskFilters) -> list:
+    """Return the conditions of the visible tasks narrowed by every filter but the category."""
+    where = [visible_tasks_clause(user)]
     conditions = {
         Task.lead_unit_id: filters.unit_id,
         Task.field_id: filters.field_id,
         Task.document_id: filters.document_id,
         Task.supervisor_id: filters.supervisor_id,
     }
-    for column, value in conditions.items():
-        if value is not None:
-            query = query.where(column == value)
+    where += [column == value for column, value in conditions.items() if value is not None]
     if filters.due_from:
-        query = query.where(Task.due_date >= filters.due_from)
+        where.append(Task.due_date >= filters.due_from)
     if filters.due_to:
-        query = query.where(Task.due_date <= filters.due_to)
-    words = fold(filters.q).split()
-    for word in words[:8]:
+        where.append(Task.due_date <= filters.due_to)
+    for word in fold(filters.q).split()[:8]:
         # Escaped so that % and _ typed by a person match themselves.
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Task.search_text.like(f"%{escaped}%", escape="\\"))
-    return query
+        where.append(Task.search_text.like(f"%{escaped}%", escape="\\"))
+    return where
+
+
+def _counted_where(user: User, filters: TaskFilters) -> list | None:
+    """Say the filters of the running counts of closed tasks, or None when they cannot
+    (they know the lead unit and the field, and nothing of who may see what)."""
+    narrowed = (filters.document_id, filters.supervisor_id, filters.due_from, filters.due_to)
+    if not sees_every_task(user) or any(v is not None for v in narrowed) or fold(filters.q):
+        return None
+    where = []
+    if filters.unit_id is not None:
+        where.append(ClosedTaskCount.lead_unit_id == filters.unit_id)
+    if filters.field_id is not None:
+        where.append(ClosedTaskCount.field_key == filters.field_id)
+    return where
+
+
+def _drafts_sql(as_of: AsOf) -> sa.ColumnElement[bool]:
+    return sa.or_(Task.state == TaskState.DRAFT, Task.issued_at >= as_of.end_of_day)
+
+
+def category_counts(where: list, as_of: AsOf, counted_where: list | None = None) -> dict:
+    """Count the tasks meeting ``where`` per category as of the day, and those due soon, in
+    two queries: the open and draft ones classified, the closed ones counted."""
+    category = category_sql(as_of)
+    names = (Category.DRAFT.value, Category.ON_TRACK.value, Category.OVERDUE.value)
+    opened = tally(
+        [*(count_if(category == name) for name in names), count_if(due_soon_sql(as_of))],
+        [*where, sa.or_(open_during_sql(as_of), _drafts_sql(as_of))],
+        {"all": None},
+    )["all"].get(None, [0] * 4)
+    closed = closed_tally(as_of, {"all": WHOLE}, where, counted_where)["all"].get(None, [0] * 3)
+    counts = dict(zip(names, opened, strict=False))
+    counts.update(zip(CLOSED_OUTCOMES, closed, strict=True))
+    counts["due_soon"] = opened[3]
+    return {name: n for name, n in counts.items() if n}
+
+
+def _narrowed_to(category: str, as_of: AsOf) -> sa.ColumnElement[bool]:
+    """Return indexed conditions that hold for every task of the category as of the day,
+    so that the database looks only there before classifying."""
+    if category in (Category.ON_TRACK, Category.OVERDUE):
+        return open_during_sql(as_of)
+    if category == Category.DRAFT:
+        return _drafts_sql(as_of)
+    return closed_by_sql(as_of)
+
+
+def _total(counts: dict, filters: TaskFilters) -> int:
+    if filters.category:
+        return counts.get(filters.category, 0)
+    if filters.due_soon:
+        return counts.get("due_soon", 0)
+    return sum(counts.get(c.value, 0) for c in Category)
 
 
 def search_tasks(
@@ -100,30 +165,14 @@ def search_tasks(
 
     ``load`` adds loader options for what the caller shows of each task (the API shows
     its lists), so a page costs the same few queries whatever its length."""
-    base = _filtered(user, filters, as_of).subquery()
-    category = category_sql(as_of)
-    counted = (
-        sa.select(category.label("category"), sa.func.count())
-        .select_from(Task)
-        .join(base, base.c.id == Task.id)
-        .group_by(category)
-    )
-    counts = {name: n for name, n in db.session.execute(counted)}
-    soon = due_soon_sql(as_of)
-    counts["due_soon"] = db.session.execute(
-        sa.select(sa.func.count()).select_from(Task).join(base, base.c.id == Task.id).where(soon)
-    ).scalar_one()
-
-    query = sa.select(Task, category.label("category"), soon.label("due_soon")).join(
-        base, base.c.id == Task.id
-    )
+    where = _filtered(user, filters)
+    counts = category_counts(where, as_of, _counted_where(user, filters))
+    category, soon = category_sql(as_of), due_soon_sql(as_of)
+    query = sa.select(Task, category.label("category"), soon.label("due_soon")).where(*where)
     if filters.category:
-        query = query.where(category == filters.category)
+        query = query.where(_narrowed_to(filters.category, as_of), category == filters.category)
     if filters.due_soon:
-        query = query.where(soon)
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(query.subquery())
-    ).scalar_one()
+        query = query.where(open_during_sql(as_of), soon)
     page = max(1, page)
     query = (
         query.order_by(*SORTS.get(filters.sort, SORTS["due"]))
@@ -137,7 +186,7 @@ def search_tasks(
         )
     )
     rows = [TaskRow(task, Category(cat), bool(s)) for task, cat, s in db.session.execute(query)]
-    return TaskPage(rows, total, page, per_page, counts)
+    return TaskPage(rows, _total(counts, filters), page, per_page, counts)
 
 
 def my_tasks_clause(user: User) -> sa.ColumnElement[bool]:
@@ -192,26 +241,25 @@ def _waiting_for(user: User) -> sa.ColumnElement[bool]:
 def my_work(user: User, as_of: AsOf, limit: int = 20) -> MyWork:
     """Return the person's tasks grouped the way the home page shows them."""
     mine = my_tasks_clause(user)
-    category = category_sql(as_of)
-    counted = sa.select(category, sa.func.count()).where(mine).group_by(category)
-    counts = {name: n for name, n in db.session.execute(counted)}
-    soon = due_soon_sql(as_of)
-    counts["due_soon"] = db.session.execute(
-        sa.select(sa.func.count()).select_from(Task).where(mine, soon)
-    ).scalar_one()
+    category, soon = category_sql(as_of), due_soon_sql(as_of)
+    counts = category_counts([mine], as_of)
     by_due = (Task.due_date, Task.id)
-    done = category.in_([Category.DONE_ON_TIME.value, Category.DONE_LATE.value])
+    opened = sa.and_(mine, open_during_sql(as_of))
+    done = sa.and_(mine, Task.state == TaskState.COMPLETED, Task.completed_at < as_of.end_of_day)
     return MyWork(
         counts=counts,
-        overdue=_rows(sa.and_(mine, category == Category.OVERDUE.value), as_of, by_due, limit),
-        due_soon=_rows(sa.and_(mine, soon), as_of, by_due, limit),
+        overdue=_rows(sa.and_(opened, category == Category.OVERDUE.value), as_of, by_due, limit),
+        due_soon=_rows(sa.and_(opened, soon), as_of, by_due, limit),
         waiting=_rows(
             sa.and_(_waiting_for(user), visible_tasks_clause(user)), as_of, by_due, limit
         ),
         on_track=_rows(
-            sa.and_(mine, category == Category.ON_TRACK.value, sa.not_(soon)), as_of, by_due, limit
+            sa.and_(opened, category == Category.ON_TRACK.value, sa.not_(soon)),
+            as_of,
+            by_due,
+            limit,
         ),
-        recent_done=_rows(sa.and_(mine, done), as_of, (Task.completed_at.desc(),), 10),
+        recent_done=_rows(done, as_of, (Task.completed_at.desc(), Task.id.desc()), 10),
     )
 
 
