@@ -175,10 +175,17 @@ def test_the_scorecard_counts_what_each_unit_received(org):
 def test_the_weekly_briefing_lists_overdue_tasks_by_leader(org):
     facts = _history(org)
     day = date(2026, 10, 20)
-    groups = reports.weekly_briefing(org.inspector, day)
-    listed = {row.task.id for _, rows in groups for row in rows if row.category == "overdue"}
-    assert listed == {f["task"].id for f in facts if _expected(f, day) == "overdue"}
-    assert all(leader.id == org.leader.id for leader, _ in groups)
+    groups = reports.weekly_briefing(org.inspector, day, limit=None)
+    listed = {row.task.id for g in groups for row in g.rows if row.category == "overdue"}
+    overdue = {f["task"].id for f in facts if _expected(f, day) == "overdue"}
+    assert listed == overdue
+    assert all(g.leader.id == org.leader.id for g in groups)
+    assert sum(g.overdue for g in groups) == len(overdue)
+    # On the page, each leader sees the longest overdue first, as many as the limit.
+    shown = reports.weekly_briefing(org.inspector, day, limit=2)
+    assert [len(g.rows) for g in shown] == [min(2, g.total) for g in groups]
+    longest = sorted((f for f in facts if f["task"].id in overdue), key=lambda f: f["dues"][-1][1])
+    assert {r.task.id for r in shown[0].rows} <= {f["task"].id for f in longest[:3]}
 
 
 def test_the_dashboard_workbook_opens_with_dates_and_rows(client, auth, org):

@@ -155,7 +155,7 @@ def briefing_sheets(groups: list, day: date) -> list[Sheet]:
                 "Báo cáo gần nhất",
                 "Không cập nhật",
             ],
-            [row(leader, r) for leader, rows in groups for r in rows],
+            [row(group.leader, r) for group in groups for r in group.rows],
         )
     ]
 

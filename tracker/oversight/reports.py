@@ -486,39 +486,81 @@ class BriefingRow:
     last_report: object
 
 
+@dataclass
+class BriefingGroup:
+    """One leader's part of the weekly briefing: how many tasks are overdue or not updated,
+    and the longest overdue of them first."""
+
+    leader: User | None
+    overdue: int
+    stale: int
+    total: int
+    rows: list[BriefingRow] = field(default_factory=list)
+
+    @property
+    def shown_all(self) -> bool:
+        return len(self.rows) == self.total
+
+
+BRIEFING_ROWS = 25  # per leader on the page; the workbook has every task
+
+
 def weekly_briefing(
-    user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS
-) -> list[tuple[User | None, list[BriefingRow]]]:
-    """Return the overdue and not-updated tasks as of ``day``, by supervising leader."""
+    user: User, day: date, stale_days: int = DEFAULT_STALE_DAYS, limit: int | None = BRIEFING_ROWS
+) -> list[BriefingGroup]:
+    """Return the overdue and not-updated tasks as of ``day``, by supervising leader: the
+    counts, and the ``limit`` longest overdue tasks of each (every task when None)."""
     at = as_of(day)
     ensure_work_days(day)
     today_seq = work_day_seq(day)
     category, stale = category_sql(at), stale_sql(at, stale_days)
+    overdue = category == Category.OVERDUE.value
+    listed = [visible_tasks_clause(user), open_during_sql(at), sa.or_(overdue, stale)]
+    counted = tally(
+        [count_if(overdue), count_if(stale), sa.func.count()],
+        listed,
+        {"leader": Task.supervisor_id},
+    )["leader"]
     due_day = aliased(WorkDay)
-    last_report = last_report_sql(at)
-    query = (
-        sa.select(Task, category, stale, today_seq - due_day.seq, last_report)
+    place = sa.func.row_number().over(
+        partition_by=Task.supervisor_id, order_by=(due_sql(at), Task.id)
+    )
+    ranked = (
+        sa.select(
+            Task.id.label("id"),
+            category.label("category"),
+            stale.label("stale"),
+            (today_seq - due_day.seq).label("late"),
+            last_report_sql(at).label("last_report"),
+            place.label("place"),
+        )
         .outerjoin(due_day, due_day.day == due_sql(at))
-        .where(visible_tasks_clause(user), sa.or_(category == Category.OVERDUE.value, stale))
-        .order_by(Task.supervisor_id, due_sql(at), Task.id)
+        .where(*listed)
+        .subquery()
+    )
+    query = (
+        sa.select(Task, ranked.c.category, ranked.c.stale, ranked.c.late, ranked.c.last_report)
+        .join(ranked, ranked.c.id == Task.id)
+        .order_by(Task.supervisor_id, ranked.c.place)
         .options(
             selectinload(Task.lead_unit),
             selectinload(Task.accountable_user),
             selectinload(Task.supervisor),
         )
     )
-    groups: dict[int | None, list[BriefingRow]] = {}
-    leaders: dict[int | None, User | None] = {}
+    if limit is not None:
+        query = query.where(ranked.c.place <= limit)
+    leaders = {
+        u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(list(counted))))
+    }
+    groups = {
+        key: BriefingGroup(leaders.get(key), overdue=n_over, stale=n_stale, total=n)
+        for key, (n_over, n_stale, n) in counted.items()
+    }
     for task, cat, is_stale, late, last in db.session.execute(query):
-        overdue = max(int(late or 0), 0) if cat == Category.OVERDUE.value else 0
-        groups.setdefault(task.supervisor_id, []).append(
-            BriefingRow(task, cat, bool(is_stale), overdue, last)
-        )
-        leaders[task.supervisor_id] = task.supervisor
-    return sorted(
-        ((leaders[k], rows) for k, rows in groups.items()),
-        key=lambda lr: lr[0].full_name if lr[0] else "",
-    )
+        days = max(int(late or 0), 0) if cat == Category.OVERDUE.value else 0
+        groups[task.supervisor_id].rows.append(BriefingRow(task, cat, bool(is_stale), days, last))
+    return sorted(groups.values(), key=lambda g: g.leader.full_name if g.leader else "")
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:

@@ -235,8 +235,11 @@ def briefing():
     """List the overdue and not-updated tasks for the weekly meeting, by supervising leader."""
     require_oversight(current_user)
     form, day, stale_days = _day_form()
-    groups = reports.weekly_briefing(current_user, day, stale_days)
-    if _wants_excel():
+    excel = _wants_excel()
+    # The page shows each leader the longest overdue tasks; the workbook has every one.
+    limit = None if excel else reports.BRIEFING_ROWS
+    groups = reports.weekly_briefing(current_user, day, stale_days, limit=limit)
+    if excel:
         return download(exports.briefing_sheets(groups, day), f"giao-ban-{day:%Y%m%d}.xlsx")
     return render_template(
         "oversight/briefing.html", groups=groups, form=form, day=day, labels=CATEGORY_LABELS
