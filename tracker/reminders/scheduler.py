@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -12,18 +10,14 @@ from flask import Flask
 from tracker.clock import local_zone
 from tracker.reminders import jobs
 
-logger = logging.getLogger(__name__)
-
 
 def _in_app(app: Flask, name: str, work) -> callable:
     def run() -> None:
         with app.app_context():
             try:
-                summary = jobs.run_job(name, work)
+                jobs.run_job(name, work)
             except Exception:  # noqa: BLE001 - logged in run_job; the next run tries again
                 return
-            if summary:
-                logger.info("Job %s: %s", name, summary)
 
     return run
 
@@ -42,7 +36,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             "misfire_grace_time": 3600,
         },
     )
-    sweep = _in_app(app, "sweep", lambda now: jobs.describe(jobs.sweep_job(now)))
+    sweep = _in_app(app, "sweep", jobs.sweep_work)
     scheduler.add_job(
         sweep,
         CronTrigger(hour=config["SWEEP_HOURS"], minute=5, timezone=zone),
