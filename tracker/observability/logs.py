@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -130,6 +131,22 @@ class TextFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class StandardErrorHandler(logging.StreamHandler):
+    """Write to whatever ``sys.stderr`` is when a line is written, as logging's own
+    last-resort handler does: a test's capture, or gunicorn's redirection, may swap it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def _start_request() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
@@ -187,7 +204,7 @@ def _end_request(_error: BaseException | None) -> None:
 
 def register_logging(app: Flask) -> None:
     """Send every log line to standard error in LOG_FORMAT, and log each request once."""
-    handler = logging.StreamHandler()
+    handler = StandardErrorHandler()
     handler.set_name(HANDLER_NAME)
     handler.setFormatter(JsonFormatter() if app.config["LOG_FORMAT"] == "json" else TextFormatter())
     handler.addFilter(ContextFilter())
