@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -129,13 +137,13 @@ def test_every_line_written_during_a_request_carries_its_id(client, org, logs):
     assert all(r.get("request_id") in ("portal-42.a", None) for r in outside)
 
 
-@pytest.mark.parametrize("incoming", ["x" * 65, "a b", "id;forged=1", "<script>", "ä-unicode", ""])
-def test_an_ill_formed_request_id_is_replaced(client, logs, incoming):
-    response = client.get("/healthz", headers={"X-Request-ID": incoming})
-    request_id = response.headers["X-Request-ID"]
-    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
-    assert logs.access("/healthz")[-1]["request_id"] == request_id
-    assert "forged" not in logs.text()
+def test_an_ill_formed_request_id_is_replaced(client, logs):
+    for incoming in ["x" * 65, "a b", "id;forged=1", "<script>", "ä-unicode", ""]:
+        response = client.get("/healthz", headers={"X-Request-ID": incoming})
+        request_id = response.headers["X-Request-ID"]
+        assert re.fullmatch(r"[0-9a-f]{32}", request_id), incoming
+        assert logs.access("/healthz")[-1]["request_id"] == request_id
+    assert "forged" not in logs.text() and "script" not in logs.text()
 
 
 @pytest.mark.parametrize("app", ["json", "text"], indirect=True)
@@ -365,11 +373,14 @@ def test_the_status_page_shows_the_backlog_the_sweep_and_the_jobs(client, auth, 
     assert 'id="scheduler-warning"' in html and "chưa chạy lần nào" in html
 
 
-@pytest.mark.parametrize("username", ["cv.tttt", "gd.tttt", "snv.thanhtra", "vanphong"])
-def test_only_admins_see_the_status_page(client, auth, org, username):
+def test_only_admins_see_the_status_page(client, auth, org):
     assert client.get("/admin/system").status_code == 302  # to the sign-in page
-    auth.login(username)
-    assert client.get("/admin/system").status_code == 403
+    for username in ["cv.tttt", "gd.tttt", "snv.thanhtra", "vanphong", "pct.ha"]:
+        auth.login(username)
+        assert client.get("/admin/system").status_code == 403, username
+        auth.logout()
+    auth.login("quantri")
+    assert client.get("/admin/system").status_code == 200
 
 
 def test_the_page_warns_when_the_scheduler_looks_stopped_by_the_rule_of_healthz(
@@ -424,3 +435,97 @@ def test_the_status_page_reads_in_english_and_in_a_fixed_number_of_queries(clien
     html = client.get("/admin/system").get_data(as_text=True)
     assert "System status" in html and "Outbox" in html and "Last sweep" in html
     assert "Tình trạng hệ thống" not in html
+
+
+# ------------------------------------------------------------------ several processes
+
+ROOT = Path(__file__).resolve().parent.parent
+# Requests sent through gunicorn; each worker is replaced after MAX_REQUESTS of them.
+GUNICORN_REQUESTS = int(os.environ.get("OBSERVABILITY_GUNICORN_REQUESTS", "20"))
+MAX_REQUESTS = 4
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str, headers: dict | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_gunicorn_workers_add_up_their_counts_in_the_multiprocess_folder(app, tmp_path):
+    """Two workers, each replaced after a few requests: every count survives its process,
+    and whichever worker answers the scrape reports the total of all of them."""
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    (folder / "counter_1.db").write_bytes(b"left by an earlier run")  # emptied at start
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(
+        os.environ,
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        SECRET_KEY="test",
+        METRICS_TOKEN=TOKEN,
+        PROMETHEUS_MULTIPROC_DIR=str(folder),
+        LOG_FORMAT="json",
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+    command += ["--max-requests", str(MAX_REQUESTS), "--max-requests-jitter", "0"]
+    # Imported once, then forked: a replacement worker starts at once instead of importing
+    # the app again (seconds here); each is still a process with counts of its own.
+    command += ["--preload", "wsgi:app"]
+    errors = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=errors, stderr=errors)
+    try:
+        answered = 0
+        for _ in range(300):  # until the first worker answers (a minute at most)
+            try:
+                answered += _get(f"{base}/healthz")[0] == 200
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert answered == 1, "gunicorn did not start"
+        for _ in range(GUNICORN_REQUESTS):
+            assert _get(f"{base}/healthz")[0] == 200
+        assert _get(f"{base}/metrics")[0] == 401
+        totals = []
+        for _ in range(2):  # two scrapes, most likely answered by different processes
+            status, body = _get(f"{base}/metrics", BEARER)
+            assert status == 200
+            samples = {
+                (s.name, tuple(sorted(s.labels.items()))): s.value
+                for family in text_string_to_metric_families(body)
+                for s in family.samples
+            }
+            totals.append(
+                _value(
+                    samples,
+                    "tracker_http_requests_total",
+                    endpoint="health.healthz",
+                    method="GET",
+                    status="200",
+                )
+            )
+            assert _value(samples, "tracker_database_up") == 1
+        assert totals == [GUNICORN_REQUESTS + 1] * 2
+        # No single process could have counted that many: each served at most MAX_REQUESTS.
+        pids = {path.stem.rsplit("_", 1)[1] for path in folder.glob("*.db")}
+        assert "1" not in pids and len(pids) >= (GUNICORN_REQUESTS + 1) // MAX_REQUESTS
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        errors.close()
+    lines = (tmp_path / "gunicorn.log").read_text().splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]  # gunicorn's own, too
+    assert any(
+        r["logger"] == "gunicorn.error" and "Booting worker" in r["message"] for r in records
+    )
+    assert len([r for r in records if r["logger"] == "tracker.access"]) == GUNICORN_REQUESTS + 4

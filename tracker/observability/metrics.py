@@ -20,7 +20,13 @@ import time
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -36,6 +42,9 @@ bp = Blueprint("metrics", __name__)
 
 ENDPOINT = "metrics.metrics"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+# The *_created series double every counter; multiprocess mode has none either.
+disable_created_metrics()
 
 REQUESTS = Counter(
     "tracker_http_requests",
