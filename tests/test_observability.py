@@ -29,7 +29,14 @@ from tracker.extensions import db
 from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.notify.services import deliver_pending
 from tracker.pages import format_moment
-from tracker.reminders.jobs import JobResult, run_job, sweep_work
+from tracker.reminders.jobs import (
+    JobResult,
+    deliver_job,
+    digest_job,
+    run_job,
+    series_job,
+    sweep_work,
+)
 from tracker.reminders.models import Escalation, JobRun
 from tracker.webhooks.models import WebhookDelivery
 from tracker.webhooks.services import deliver_webhooks, register_webhook
@@ -231,6 +238,28 @@ def test_a_failing_job_logs_its_error_and_keeps_it_for_the_admins(app, org, now,
     run = db.session.get(JobRun, "digest")
     assert run.failures == 1 and run.runs == 0 and "SMTP server said no" in run.last_error
     assert run.last_finished_at is None  # a failed run is no heartbeat
+
+
+def test_the_schedulers_jobs_log_their_figures_and_leave_a_heartbeat(client, org, now, logs):
+    """Each job as the scheduler runs it. On SQLite the outbox job used to leave its last
+    read open, which held the write lock: its heartbeat and the release of its lease then
+    failed, so /healthz never saw the scheduler and the next runs were skipped."""
+    register_webhook(
+        name="Văn bản", url="http://127.0.0.1:9/", events=["task.issued"], actor=org.admin, now=now
+    )
+    db.session.commit()
+    issued_task(org, now)
+    jobs = [("deliver", deliver_job), ("digest", digest_job), ("series", series_job)]
+    jobs += [("sweep", sweep_work), ("deliver", deliver_job)]
+    for name, work in jobs:
+        assert run_job(name, work) is not None, name  # not skipped: the lease was released
+    lines = [r for r in logs.records() if r["logger"] == "tracker.jobs"]
+    assert [(r["job"], r["result"]) for r in lines] == [(name, "ok") for name, _ in jobs]
+    assert lines[0]["counts"] == {"webhooks_delivered": 0, "webhooks_failed": 1}
+    assert lines[2]["counts"] == {"created": 0, "failed": 0, "skipped_past_due": 0}
+    assert len({r["run_id"] for r in lines}) == len(jobs)
+    assert db.session.get(JobRun, "deliver").runs == 2
+    assert client.get("/healthz?scheduler=1").status_code == 200
 
 
 # ------------------------------------------------------------------ /metrics

@@ -172,6 +172,10 @@ def run_job(
                     extra={"result": "failed", "duration_ms": duration_ms},
                 )
                 raise
+            # The work committed what it did; end the read it may have left open, which on
+            # SQLite holds the write lock (BEGIN IMMEDIATE) and would block the heartbeat's
+            # connection, then the lock's release, until the busy timeout failed both.
+            db.session.rollback()
             if not isinstance(outcome, JobResult):
                 outcome = JobResult(outcome)
             duration_ms = _elapsed_ms(started)
