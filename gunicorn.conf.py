@@ -43,6 +43,8 @@ if log_format() == "json":
         "root": {"level": "INFO", "handlers": []},
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["json"], "propagate": False},
+            # Any logconfig_dict turns gunicorn's access log on: keep it silent. It would
+            # write query strings and referrers, and the tracker's own line says it all.
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
         },
     }

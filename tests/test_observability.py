@@ -558,3 +558,4 @@ def test_gunicorn_workers_add_up_their_counts_in_the_multiprocess_folder(app, tm
         r["logger"] == "gunicorn.error" and "Booting worker" in r["message"] for r in records
     )
     assert len([r for r in records if r["logger"] == "tracker.access"]) == GUNICORN_REQUESTS + 4
+    assert not [r for r in records if r["logger"] == "gunicorn.access"]  # the tracker's is enough

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -26,6 +28,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     """Return a scheduler with the sweep, recurring tasks, the digest and the outbox."""
     with app.app_context():
         zone = local_zone()
+    # run_job writes one line per run; APScheduler's "Running job"/"executed" would add two.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     config = app.config
     hour, minute = (int(part) for part in config["DIGEST_TIME"].split(":"))
     scheduler = BlockingScheduler(
