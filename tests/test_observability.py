@@ -309,6 +309,29 @@ def test_metrics_count_requests_by_endpoint_method_and_status(client, auth, org)
     assert not [k for k in after if k[0] == requests and ("endpoint", "metrics.metrics") in k[1]]
 
 
+def test_metrics_still_answer_when_the_database_does_not(client, monkeypatch):
+    from tracker.observability import metrics
+
+    def unreachable(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("db down"))
+
+    client.get("/healthz")
+    monkeypatch.setattr(metrics, "system_status", unreachable)
+    samples = _scrape(client)
+    assert _value(samples, "tracker_database_up") == 0
+    assert (
+        _value(
+            samples,
+            "tracker_http_requests_total",
+            endpoint="health.healthz",
+            method="GET",
+            status="200",
+        )
+        >= 1
+    )
+    assert not [k for k in samples if k[0].startswith("tracker_outbox")]
+
+
 def test_metrics_show_the_backlog_the_sweep_and_the_escalations(client, org, now):
     moment = _overdue_tasks_with_email(org, now)
     run_job("sweep", sweep_work, moment)

@@ -156,8 +156,6 @@ def _start_request() -> None:
 
 
 def _logged_path() -> str:
-    if request.endpoint == "feed.calendar":
-        return "/feeds/[redacted].ics"
     # The path only: a query string may carry what a person typed.
     return redact(request.path)[:MAX_PATH]
 
