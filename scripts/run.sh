@@ -19,4 +19,7 @@ trap 'kill "$scheduler_pid" 2>/dev/null' EXIT INT TERM
 echo
 echo "Hệ thống theo dõi nhiệm vụ \"5 rõ\" đang chạy tại: http://$HOST:$PORT/"
 echo "Bộ lập lịch nhắc hạn chạy nền (nhật ký: instance/scheduler.log). Dừng bằng Ctrl+C."
-gunicorn --workers "${WORKERS:-2}" --bind "$HOST:$PORT" --access-logfile - wsgi:app
+# Every worker's request counts add up in /metrics (gunicorn.conf.py empties the folder).
+# No gunicorn access log: the tracker logs each request itself, without the feeds' secrets.
+export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$PWD/instance/prometheus}
+gunicorn --workers "${WORKERS:-2}" --bind "$HOST:$PORT" wsgi:app

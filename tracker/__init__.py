@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -26,12 +25,23 @@ def create_app(config: dict | None = None) -> Flask:
         app.instance_path = config.pop("INSTANCE_PATH")
     app.config.update(load_settings(Path(app.instance_path)))
     app.config.update(config)
+    register_logging(app)
     register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_cli(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    """Log in LOG_FORMAT with each request's id, one access line per request, and count
+    requests for /metrics; first, so the other steps' hooks run inside them."""
+    from tracker.observability.logs import register_logging as configure_logging
+    from tracker.observability.metrics import register_metrics
+
+    configure_logging(app)
+    register_metrics(app)
 
 
 def register_url_converters(app: Flask) -> None:
@@ -82,9 +92,6 @@ def register_extensions(app: Flask) -> None:
     register_audit_hooks()
     register_evidence_hooks()
     register_webhook_hooks()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -94,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.calendar.routes import bp as calendar_bp
     from tracker.health import bp as health_bp
     from tracker.notify.routes import bp as notify_bp
+    from tracker.observability.metrics import bp as metrics_bp
+    from tracker.observability.routes import bp as system_bp
     from tracker.org.routes import bp as org_bp
     from tracker.oversight.audit_routes import bp as audit_bp
     from tracker.oversight.import_routes import bp as imports_bp
@@ -126,6 +135,8 @@ def register_blueprints(app: Flask) -> None:
         process_templates_bp,
         series_bp,
         health_bp,
+        metrics_bp,
+        system_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -41,6 +41,21 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} phải là số nguyên (must be an integer): {raw!r}") from exc
 
 
+def _choice_env(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise ConfigurationError(
+            f"{name} phải là một trong {', '.join(choices)} (must be one of them): {raw!r}"
+        )
+    return raw
+
+
+def log_format() -> str:
+    """Return LOG_FORMAT: one JSON object a line by default in production, text elsewhere."""
+    production = os.environ.get("TRACKER_ENV", "development") == "production"
+    return _choice_env("LOG_FORMAT", ("json", "text"), "json" if production else "text")
+
+
 def database_url(raw: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way (postgresql://…)."""
     for prefix in ("postgresql://", "postgres://"):
@@ -111,4 +126,8 @@ def load_settings(instance_path: Path) -> dict:
         "DIGEST_TIME": os.environ.get("DIGEST_TIME", "07:30"),
         "DELIVERY_INTERVAL_SECONDS": _int_env("DELIVERY_INTERVAL_SECONDS", 30),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LOG_FORMAT": log_format(),
+        "LOG_LEVEL": _choice_env("LOG_LEVEL", ("debug", "info", "warning", "error"), "info"),
+        # /metrics answers only to "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
     }

@@ -7,7 +7,6 @@ heartbeat only turns the answer into a 503 when monitoring asks (``?scheduler=1`
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -17,13 +16,11 @@ from flask import Blueprint, current_app, jsonify, request
 
 from tracker.clock import utcnow
 from tracker.extensions import db, limiter
-from tracker.reminders.models import JobRun
+from tracker.observability.status import scheduler_state
 
 bp = Blueprint("health", __name__)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-# The outbox job runs every DELIVERY_INTERVAL_SECONDS; this many missed runs is "stale".
-MISSED_RUNS = 10
 
 
 @cache
@@ -45,12 +42,8 @@ def _database() -> tuple[str, str | None]:
 
 
 def _scheduler() -> tuple[str, str | None]:
-    interval = current_app.config["DELIVERY_INTERVAL_SECONDS"]
-    limit = timedelta(seconds=max(300, interval * MISSED_RUNS))
-    beat = db.session.scalar(sa.select(JobRun.last_finished_at).where(JobRun.name == "deliver"))
-    if beat is None:
-        return "never_ran", None
-    return ("ok" if utcnow() - beat <= limit else "stale"), beat.isoformat()
+    state = scheduler_state(utcnow(), current_app.config["DELIVERY_INTERVAL_SECONDS"])
+    return state.state, state.last_beat.isoformat() if state.last_beat else None
 
 
 @bp.route("/healthz")

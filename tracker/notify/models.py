@@ -36,6 +36,8 @@ class Notification(db.Model):
         sa.UniqueConstraint("key", "user_id", "channel"),
         sa.Index("ix_notifications_outbox", "channel", "status", "next_attempt_at"),
         sa.Index("ix_notifications_inbox", "user_id", "channel", "read_at"),
+        # The backlog for admins and /metrics: counts by queue and the oldest waiting.
+        sa.Index("ix_notifications_backlog", "channel", "status", "digest", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,6 +28,7 @@ from tracker.errors import PermissionDenied
 from tracker.extensions import db
 from tracker.org.models import Role, Unit, User
 from tracker.oversight.inspections import ACTION_LABELS as INSPECTION_ACTION_LABELS
+from tracker.reminders.jobs import JobResult
 from tracker.reminders.models import JobRun
 from tracker.tasks.models import Task
 from tracker.tasks.timeline import ACTION_LABELS as TASK_ACTION_LABELS
@@ -349,7 +350,7 @@ def _job_run() -> JobRun:
     return run
 
 
-def verify_job(now: datetime) -> str:
+def verify_job(now: datetime) -> JobResult:
     """Verify the chain as a scheduled job: ``run_job(VERIFY_JOB, verify_job)`` keeps the
     summary in the same row the audit page reads."""
     head_seq = _head_seq()
@@ -358,7 +359,10 @@ def verify_job(now: datetime) -> str:
     logger.info(
         "Audit chain verified by the scheduler: ok=%s, %s events", report.ok, report.checked
     )
-    return chain_summary(report, by=SYSTEM_ACTOR, head_seq=head_seq)
+    return JobResult(
+        chain_summary(report, by=SYSTEM_ACTOR, head_seq=head_seq),
+        {"checked": report.checked, "broken": 0 if report.ok else 1},
+    )
 
 
 def check_chain(*, actor: User, now: datetime) -> ChainReport:

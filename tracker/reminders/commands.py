@@ -35,7 +35,7 @@ class Instant(click.ParamType):
 @with_appcontext
 def sweep_command(now: datetime | None) -> None:
     """Run one sweep and print what it created, by kind."""
-    result = jobs.run_job("sweep", lambda at: jobs.describe(jobs.sweep_job(at)), now or utcnow())
+    result = jobs.run_job("sweep", jobs.sweep_work, now or utcnow())
     if result is None:
         # Not an error: another scheduler is doing this very work right now.
         click.echo("Một tiến trình khác đang quét; lần quét này bỏ qua.")

@@ -7,12 +7,15 @@ scheduler processes may run; one does each job's work at a time.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -21,6 +24,7 @@ from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.notify.email import SmtpSender
 from tracker.notify.services import deliver_digests, deliver_pending
+from tracker.observability.logs import job_run, jobs_logger, redact
 from tracker.reminders.models import JobRun
 from tracker.reminders.sweep import SweepResult, run_sweep
 from tracker.tasks.series import create_occurrences
@@ -90,40 +94,100 @@ def job_lock(name: str, now: datetime) -> Iterator[bool]:
             yield held
 
 
-def _heartbeat(name: str, started: datetime, result: str) -> None:
+@dataclass(frozen=True)
+class JobResult:
+    """What a run did: a sentence for people and the figures behind it, for logs and metrics."""
+
+    summary: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _heartbeat(name: str, started: datetime, result: JobResult, duration_ms: int) -> None:
     table = JobRun.__table__
+    values = {
+        "last_started_at": started,
+        "last_finished_at": utcnow(),
+        "last_result": result.summary[:2000],
+        "last_duration_ms": duration_ms,
+        "last_counts": json.dumps(result.counts, sort_keys=True),
+    }
     with db.engine.begin() as conn:
         updated = conn.execute(
-            sa.update(table)
-            .where(table.c.name == name)
-            .values(last_started_at=started, last_finished_at=utcnow(), last_result=result[:2000])
+            sa.update(table).where(table.c.name == name).values(runs=table.c.runs + 1, **values)
         ).rowcount
         if not updated:
-            conn.execute(
-                sa.insert(table).values(
-                    name=name,
-                    last_started_at=started,
-                    last_finished_at=utcnow(),
-                    last_result=result[:2000],
-                )
-            )
+            conn.execute(sa.insert(table).values(name=name, runs=1, **values))
 
 
-def run_job(name: str, work: Callable[[datetime], str], now: datetime | None = None) -> str | None:
-    """Run one job under its lock; return its summary, or None if another process had it."""
+def _record_failure(name: str, error: Exception) -> None:
+    table = JobRun.__table__
+    values = {
+        "last_failed_at": utcnow(),
+        "last_error": redact(f"{type(error).__name__}: {error}")[:2000],
+    }
+    try:
+        with db.engine.begin() as conn:
+            updated = conn.execute(
+                sa.update(table)
+                .where(table.c.name == name)
+                .values(failures=table.c.failures + 1, **values)
+            ).rowcount
+            if not updated:
+                conn.execute(sa.insert(table).values(name=name, failures=1, **values))
+    except sa.exc.SQLAlchemyError:
+        # The database may be why the job failed; the job's log line still tells.
+        logger.warning("Could not record the failure of job %s", name, exc_info=True)
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+def run_job(
+    name: str, work: Callable[[datetime], JobResult | str], now: datetime | None = None
+) -> str | None:
+    """Run one job under its lock and log one line about it; return its summary, or None
+    if another process had it. ``work`` returns a JobResult (or just a summary)."""
     now = now or utcnow()
-    with job_lock(name, now) as held:
-        if not held:
-            logger.info("Job %s skipped: another scheduler is running it", name)
-            return None
-        try:
-            summary = work(now)
-        except Exception:
+    with job_run(name):
+        started = time.perf_counter()
+        with job_lock(name, now) as held:
+            if not held:
+                jobs_logger.info(
+                    "Job %s skipped: another scheduler is running it",
+                    name,
+                    extra={"result": "skipped"},
+                )
+                return None
+            try:
+                outcome = work(now)
+            except Exception as error:
+                db.session.rollback()
+                duration_ms = _elapsed_ms(started)
+                _record_failure(name, error)
+                jobs_logger.exception(
+                    "Job %s failed after %s ms",
+                    name,
+                    duration_ms,
+                    extra={"result": "failed", "duration_ms": duration_ms},
+                )
+                raise
+            # The work committed what it did; end the read it may have left open, which on
+            # SQLite holds the write lock (BEGIN IMMEDIATE) and would block the heartbeat's
+            # connection, then the lock's release, until the busy timeout failed both.
             db.session.rollback()
-            logger.exception("Job %s failed", name)
-            raise
-        _heartbeat(name, now, summary)
-        return summary
+            if not isinstance(outcome, JobResult):
+                outcome = JobResult(outcome)
+            duration_ms = _elapsed_ms(started)
+            _heartbeat(name, now, outcome, duration_ms)
+            jobs_logger.info(
+                "Job %s done in %s ms: %s",
+                name,
+                duration_ms,
+                outcome.summary,
+                extra={"result": "ok", "duration_ms": duration_ms, "counts": outcome.counts},
+            )
+            return outcome.summary
 
 
 def sweep_job(now: datetime) -> SweepResult:
@@ -137,18 +201,29 @@ def sweep_job(now: datetime) -> SweepResult:
     return result
 
 
-def describe(result: SweepResult) -> str:
-    names = {
-        "reminder": "nhắc hạn",
-        "warning": "cảnh báo quá hạn",
-        "urging": "đôn đốc",
-        "escalation": "hồ sơ chuyển Sở Nội vụ",
-        "late": "trong đó gửi muộn",
-    }
-    return ", ".join(f"{names.get(k, k)}: {result.created.get(k, 0)}" for k in names)
+SWEEP_KINDS = {
+    "reminder": "nhắc hạn",
+    "warning": "cảnh báo quá hạn",
+    "urging": "đôn đốc",
+    "escalation": "hồ sơ chuyển Sở Nội vụ",
+    "late": "trong đó gửi muộn",
+}
 
 
-def series_job(now: datetime) -> str:
+def describe(result: SweepResult) -> JobResult:
+    """Return what a sweep created, by kind, as a sentence and as figures."""
+    counts = {kind: result.created.get(kind, 0) for kind in SWEEP_KINDS}
+    return JobResult(
+        ", ".join(f"{label}: {counts[kind]}" for kind, label in SWEEP_KINDS.items()), counts
+    )
+
+
+def sweep_work(now: datetime) -> JobResult:
+    """Run the sweep and describe what it created (the scheduler's and the command's job)."""
+    return describe(sweep_job(now))
+
+
+def series_job(now: datetime) -> JobResult:
     """Create the occurrences of recurring tasks whose day has come, in one transaction."""
     try:
         result = create_occurrences(now)
@@ -156,29 +231,41 @@ def series_job(now: datetime) -> str:
     except Exception:
         db.session.rollback()
         raise
-    return (
+    return JobResult(
         f"nhiệm vụ định kỳ: tạo {result.created}, lỗi {result.failed}, "
-        f"bỏ qua vì đã quá hạn {result.skipped_past_due}"
+        f"bỏ qua vì đã quá hạn {result.skipped_past_due}",
+        {
+            "created": result.created,
+            "failed": result.failed,
+            "skipped_past_due": result.skipped_past_due,
+        },
     )
 
 
-def deliver_job(now: datetime) -> str:
+NO_SMTP = "SMTP_HOST chưa cấu hình; thư chờ trong hàng đợi."
+
+
+def deliver_job(now: datetime) -> JobResult:
     """Send what waits in the outbox: deliveries to other systems, then emails."""
     hooks_sent, hooks_failed = deliver_webhooks(now)
     parts = [f"webhook: đã gửi {hooks_sent}, lỗi {hooks_failed}"]
+    counts = {"webhooks_delivered": hooks_sent, "webhooks_failed": hooks_failed}
     sender = SmtpSender.from_app()
     if sender.configured:
         sent, failed = deliver_pending(now, sender)
         parts.append(f"thư: đã gửi {sent}, lỗi {failed}")
+        counts |= {"emails_delivered": sent, "emails_failed": failed}
     else:
-        parts.append("SMTP_HOST chưa cấu hình; thư chờ trong hàng đợi.")
-    return "; ".join(parts)
+        parts.append(NO_SMTP)
+    return JobResult("; ".join(parts), counts)
 
 
-def digest_job(now: datetime) -> str:
+def digest_job(now: datetime) -> JobResult:
     """Send the morning digest to those who chose it."""
     sender = SmtpSender.from_app()
     if not sender.configured:
-        return "SMTP_HOST chưa cấu hình; thư chờ trong hàng đợi."
+        return JobResult(NO_SMTP)
     sent, failed = deliver_digests(now, sender)
-    return f"đã gửi {sent} thư tổng hợp, lỗi {failed}"
+    return JobResult(
+        f"đã gửi {sent} thư tổng hợp, lỗi {failed}", {"delivered": sent, "failed": failed}
+    )

@@ -12,18 +12,14 @@ from flask import Flask
 from tracker.clock import local_zone
 from tracker.reminders import jobs
 
-logger = logging.getLogger(__name__)
-
 
 def _in_app(app: Flask, name: str, work) -> callable:
     def run() -> None:
         with app.app_context():
             try:
-                summary = jobs.run_job(name, work)
+                jobs.run_job(name, work)
             except Exception:  # noqa: BLE001 - logged in run_job; the next run tries again
                 return
-            if summary:
-                logger.info("Job %s: %s", name, summary)
 
     return run
 
@@ -32,6 +28,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     """Return a scheduler with the sweep, recurring tasks, the digest and the outbox."""
     with app.app_context():
         zone = local_zone()
+    # run_job writes one line per run; APScheduler's "Running job"/"executed" would add two.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     config = app.config
     hour, minute = (int(part) for part in config["DIGEST_TIME"].split(":"))
     scheduler = BlockingScheduler(
@@ -42,7 +40,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             "misfire_grace_time": 3600,
         },
     )
-    sweep = _in_app(app, "sweep", lambda now: jobs.describe(jobs.sweep_job(now)))
+    sweep = _in_app(app, "sweep", jobs.sweep_work)
     scheduler.add_job(
         sweep,
         CronTrigger(hour=config["SWEEP_HOURS"], minute=5, timezone=zone),

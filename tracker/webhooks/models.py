@@ -56,7 +56,10 @@ class WebhookDelivery(db.Model):
     """One event owed to one receiver; the payload is stored exactly as it is signed."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        sa.Index("ix_webhook_deliveries_backlog", "status", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     webhook_id: Mapped[int] = mapped_column(sa.ForeignKey("webhooks.id"), index=True)

@@ -1,0 +1,50 @@
+"""Gunicorn's settings for the tracker, read from the folder gunicorn starts in.
+
+- Prometheus: with PROMETHEUS_MULTIPROC_DIR set, every worker writes its request counts
+  in that folder and /metrics adds them up. The folder is emptied when gunicorn starts
+  (counts of a previous run would be added again) and prometheus_client is told when a
+  worker exits (``child_exit``), as its documentation asks.
+- Logs: with LOG_FORMAT=json (the default when TRACKER_ENV=production) gunicorn's own
+  lines are JSON objects too. Leave gunicorn's access log off: the tracker writes one
+  access line per request itself, with secrets (calendar feed addresses) removed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tracker.config import log_format
+
+
+def on_starting(server) -> None:
+    """Start from an empty PROMETHEUS_MULTIPROC_DIR."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    """Tell prometheus_client that a worker is gone (its live gauges go with it)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+if log_format() == "json":
+    _json = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    logconfig_dict = {
+        "formatters": {"json": {"()": "tracker.observability.logs.JsonFormatter"}},
+        "handlers": {"json": _json},
+        # The workers' application adds its own handler to the root logger.
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
+            # Any logconfig_dict turns gunicorn's access log on: keep it silent. It would
+            # write query strings and referrers, and the tracker's own line says it all.
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+        },
+    }
