@@ -1,7 +1,7 @@
 """job run figures (runs, failures, duration, counts) and indexes for the outbox backlog
 
-Revision ID: 0017
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-24 09:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
