@@ -146,6 +146,10 @@ ERROR_TEXTS = {
         N_("Thao tác quá nhiều lần"),
         N_("Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại."),
     ),
+    503: (
+        N_("Tạm thời gián đoạn"),
+        N_("Một phần của hệ thống tạm thời không trả lời. Vui lòng thử lại sau ít phút."),
+    ),
     500: (
         N_("Lỗi hệ thống"),
         N_("Hệ thống gặp sự cố. Chưa có thay đổi nào được lưu; vui lòng thử lại sau."),
