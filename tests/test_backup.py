@@ -9,6 +9,9 @@ own (a new SQLite file, or a new PostgreSQL database created and dropped here).
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import shutil
 import tarfile
 import threading
@@ -27,7 +30,7 @@ from flask_migrate import upgrade
 from tests.conftest import POSTGRES_URL, _app_for
 from tests.factories import in_progress_task
 from tracker.audit.services import verify_chain
-from tracker.backup.services import MANIFEST, check_archive
+from tracker.backup.services import MANIFEST, BackupError, check_archive
 from tracker.config import database_url
 from tracker.demo.data import DEMO_PASSWORD, load_demo
 from tracker.extensions import db
@@ -166,6 +169,9 @@ def test_backup_writes_one_archive_with_a_manifest_and_says_so(source):
 
 def test_the_demo_comes_back_whole_into_a_fresh_instance(source, tmp_path):
     with fresh_instance(tmp_path, "restore") as target:
+        with target.app_context():
+            upgrade()  # an empty instance as `tracker db upgrade` leaves it
+            db.engine.dispose()
         result = _run(target, "restore", str(source.archive))
         assert result.exit_code == 0, result.output
         assert "Đã khôi phục" in result.output and "nguyên vẹn" in result.output
@@ -350,3 +356,53 @@ def test_restore_into_a_database_with_data_is_refused_and_changes_nothing(source
     assert "đã có dữ liệu" in result.output and "Chưa có gì thay đổi" in result.output
     assert _counts() == before
     assert list(current_storage().names()) == []
+
+
+def _archive_with(path: Path, manifest: dict, members: dict[str, bytes], link: str = "") -> Path:
+    with tarfile.open(path, "w") as tar:
+        for name, data in {**members, MANIFEST: json.dumps(manifest).encode()}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        if link:
+            info = tarfile.TarInfo(link)
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(info)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"files": [{"name": "../../etc/passwd", "size": 1, "sha256": "x"}]}, "manifest"),
+        ({"tables": {'tasks"; DROP TABLE users; --': 1}}, "tên bảng"),
+        ({"format_version": 99}, "định dạng 99"),
+        ({"format": "other"}, "không phải bản sao lưu"),
+        ({"link": "files/0123456789abcdef0123456789abcdef.pdf"}, "tệp lạ"),
+        ({"extra": "notes.txt"}, "không nằm trong manifest"),
+    ],
+)
+def test_a_hostile_archive_is_refused_before_anything_is_read_from_it(tmp_path, change, reason):
+    database = b"SQLite format 3\x00"
+    manifest = {
+        "format": "tracker-backup",
+        "format_version": 1,
+        "database": {
+            "kind": "sqlite",
+            "member": "database/tracker.sqlite3",
+            "size": len(database),
+            "sha256": hashlib.sha256(database).hexdigest(),
+        },
+        "tables": {"tasks": 0},
+        "audit_chain": {"seq": 0, "last_hash": "0" * 64},
+        "files": [],
+    }
+    link, extra = change.pop("link", ""), change.pop("extra", "")
+    manifest.update(change)
+    members = {"database/tracker.sqlite3": database}
+    if extra:
+        members[extra] = b"hello"
+    archive = _archive_with(tmp_path / "x.tar", manifest, members, link)
+    with pytest.raises(BackupError) as refused:
+        check_archive(archive)
+    assert reason in refused.value.message and "Chưa có gì thay đổi" in refused.value.message

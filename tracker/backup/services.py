@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -54,6 +55,7 @@ CHUNK = 1024 * 1024
 # Tables Alembic and the migrations own; the rest are counted and must be empty on restore.
 UNCOUNTED = {"alembic_version"}
 PG_TIMEOUT_SECONDS = 6 * 3600
+TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
 class BackupError(TrackerError):
@@ -399,8 +401,12 @@ def _expected_members(manifest: dict) -> dict[str, tuple[int, str]]:
         expected = {DATABASE_MEMBERS[database["kind"]]: (database["size"], database["sha256"])}
         for item in manifest["files"]:
             expected[FILES + check_name(item["name"])] = (item["size"], item["sha256"])
-        if not all(isinstance(n, int) for n in manifest["tables"].values()):
-            raise _refuse("manifest.json có số dòng không hợp lệ (bad row counts).")
+        tables = manifest["tables"]
+        if not all(
+            isinstance(name, str) and TABLE_NAME.fullmatch(name) and isinstance(count, int)
+            for name, count in tables.items()
+        ):
+            raise _refuse("manifest.json có tên bảng hay số dòng không hợp lệ (bad row counts).")
         manifest["audit_chain"]["seq"], manifest["audit_chain"]["last_hash"]
     except (KeyError, TypeError, AttributeError, StorageError) as exc:
         raise _refuse(f"manifest.json thiếu hoặc sai mục (manifest malformed): {exc}.") from exc
@@ -591,7 +597,12 @@ def restore_backup(path: Path, storage: Storage) -> RestoreResult:
             f"bản sao lưu ở phiên bản lược đồ {manifest.get('alembic_revision')!r} mà phiên bản "
             "này không biết; hãy cài phiên bản hệ thống mới hơn (schema revision unknown here)."
         )
-    filled = _rows_in_target()
+    try:
+        filled = _rows_in_target()
+    except sa.exc.SQLAlchemyError as exc:
+        raise _refuse(
+            f"không đọc được cơ sở dữ liệu đích (cannot read the target database): {exc}"
+        ) from exc
     if filled:
         largest = sorted(filled.items(), key=lambda item: -item[1])[:5]
         tables = ", ".join(f"{name} ({count})" for name, count in largest)
@@ -619,6 +630,9 @@ def restore_backup(path: Path, storage: Storage) -> RestoreResult:
                 f"không khôi phục được cơ sở dữ liệu (database restore failed): {message}"
             ) from exc
     db.engine.dispose()
-    checked, problems = _check_restored(manifest)
+    try:
+        checked, problems = _check_restored(manifest)
+    except sa.exc.SQLAlchemyError as exc:
+        checked, problems = 0, [f"không kiểm tra được dữ liệu đã khôi phục (check failed): {exc}"]
     logger.info("Backup %s restored: %s files, problems: %s", path, len(names), len(problems))
     return RestoreResult(manifest, len(names), checked, problems, older)
