@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -86,7 +88,13 @@ def _empty_postgres_tables() -> None:
 
 
 @pytest.fixture
-def app(migrated_database, tmp_path):
+def app_overrides() -> dict:
+    """Settings a test module gives its apps (test_evidence: each upload storage)."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_database, tmp_path, app_overrides):
     """An application with an empty, migrated database, inside an app context."""
     instance = tmp_path / "instance"
     instance.mkdir()
@@ -97,7 +105,7 @@ def app(migrated_database, tmp_path):
         copy = instance / "tracker.sqlite3"
         shutil.copy(template, copy)
         url = f"sqlite:///{copy}"
-    application = _app_for(url, instance)
+    application = _app_for(url, instance, **app_overrides)
 
     # Tests hold one app context, which every request then shares; Flask-Login caches the
     # signed-in user on it, so forget that user at each request as a real server would.
@@ -113,6 +121,42 @@ def app(migrated_database, tmp_path):
         if POSTGRES_URL:
             _empty_postgres_tables()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """A real S3-compatible server (moto) on a free local port; its address."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_settings(s3_server) -> dict:
+    """The settings of an empty bucket of its own on the S3 server, for one test."""
+    import boto3
+
+    settings = {
+        "UPLOAD_STORAGE": "s3",
+        "S3_ENDPOINT_URL": s3_server,
+        "S3_BUCKET": f"tracker-{uuid.uuid4().hex[:12]}",
+        "S3_PREFIX": "evidence/",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "test-key",
+        "S3_SECRET_ACCESS_KEY": "test-secret",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+    ).create_bucket(Bucket=settings["S3_BUCKET"])
+    return settings
 
 
 @pytest.fixture

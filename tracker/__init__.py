@@ -67,9 +67,10 @@ def _import_models() -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, sign-in, CSRF, limits, translations and the hooks."""
+    """Bind the storage, database, migrations, sign-in, CSRF, limits, translations, hooks."""
     from tracker.audit.services import register_audit_hooks
     from tracker.pages import select_locale
+    from tracker.storage import register_storage
     from tracker.tasks.evidence import register_evidence_hooks
     from tracker.webhooks.services import register_webhook_hooks
 
@@ -79,6 +80,7 @@ def register_extensions(app: Flask) -> None:
         **engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
+    register_storage(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)

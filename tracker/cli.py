@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 def register_commands(app: Flask) -> None:
     """Attach each feature's command group to the app."""
     from tracker.audit.commands import audit_cli
+    from tracker.backup.commands import backup_command, restore_command
     from tracker.demo.commands import bench_data_command, demo_command
     from tracker.org.commands import units_cli, users_cli
     from tracker.reminders.commands import (
@@ -30,6 +31,8 @@ def register_commands(app: Flask) -> None:
         digest_command,
         series_command,
         scheduler_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
 

@@ -84,6 +84,15 @@ def load_settings(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "TRACKER_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        # Where evidence files live: this directory, or an S3-compatible bucket shared by
+        # every host (checked at start by tracker.storage).
+        "UPLOAD_STORAGE": os.environ.get("UPLOAD_STORAGE", "filesystem"),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        "S3_BUCKET": os.environ.get("S3_BUCKET", ""),
+        "S3_PREFIX": os.environ.get("S3_PREFIX", "evidence/"),
+        "S3_REGION": os.environ.get("S3_REGION", "us-east-1"),
+        "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID", ""),
+        "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
         "MAX_UPLOAD_MB": _int_env("MAX_UPLOAD_MB", 20),
         # A request may carry a few evidence files; each is checked against MAX_UPLOAD_MB.
         "MAX_CONTENT_LENGTH": (_int_env("MAX_UPLOAD_MB", 20) * 5 + 1) * 1024 * 1024,

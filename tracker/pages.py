@@ -166,9 +166,10 @@ ERROR_TEXTS = {
         N_("Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại."),
     ),
     503: (
-        N_("Hệ thống đang bận"),
+        N_("Tạm thời chưa phục vụ được"),
         N_(
-            "Hệ thống đang bận xử lý yêu cầu khác; chưa có thay đổi nào được lưu. Vui lòng thử lại."
+            "Hệ thống đang bận hoặc một phần của hệ thống tạm thời không trả lời; chưa có thay "
+            "đổi nào được lưu. Vui lòng thử lại sau ít phút."
         ),
     ),
     500: (

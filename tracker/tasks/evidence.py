@@ -1,18 +1,21 @@
 """Evidence files: checked for size, type and content, stored outside static/.
 
-Files are written before the transaction commits; if it rolls back, the files it
-wrote are removed again, so a failed progress report leaves nothing behind.
+Files are written (to the configured storage, see tracker.storage) before the transaction
+commits; if it rolls back, the files it wrote are removed again, so a failed progress report
+leaves nothing behind. A rolled-back savepoint removes only the files written inside it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import os
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,9 +24,13 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.storage import StorageError, current_storage
 from tracker.tasks.models import EvidenceFile
 
-_WRITTEN = "tracker.evidence.written"
+logger = logging.getLogger(__name__)
+
+_WRITTEN = "tracker.evidence.written"  # [(storage, stored name)] written by this transaction
+_MARKS = "tracker.evidence.savepoints"  # savepoint → how many files were written at its start
 
 _OOXML = (b"PK\x03\x04",)
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
@@ -135,15 +142,6 @@ def _content_matches(data: bytes, signatures: tuple[bytes, ...] | None) -> bool:
     return any(data.startswith(sig) for sig in signatures)
 
 
-def upload_root() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
-
-
-def stored_path(stored_name: str) -> Path:
-    """Return where a stored file lives (names are generated, never taken from users)."""
-    return upload_root() / stored_name[:2] / stored_name
-
-
 def store_evidence(
     uploads: list[Upload],
     *,
@@ -157,8 +155,7 @@ def store_evidence(
     records = []
     for upload, name, content_type in checked:
         extension = os.path.splitext(name)[1].lower()
-        stored_name = f"{uuid.uuid4().hex}{extension}"
-        _write_file(stored_path(stored_name), upload.data)
+        stored_name = _write_file(upload.data, extension)
         record = EvidenceFile(
             task_id=task_id,
             progress_update_id=progress_update_id,
@@ -176,18 +173,18 @@ def store_evidence(
     return records
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db.session.info.setdefault(_WRITTEN, []).append(path)
-    partial = path.with_suffix(path.suffix + ".part")
+def open_evidence(record: EvidenceFile) -> BinaryIO:
+    """Return a stream of the file's bytes; StoredFileMissing if storage lost it."""
+    return current_storage().open(record.stored_name)
+
+
+def _write_file(data: bytes, extension: str) -> str:
+    storage = current_storage()
     try:
-        with open(partial, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
+        # The storage removes what it half wrote if this fails.
+        stored_name = storage.save(io.BytesIO(data), suffix=extension)
+    except StorageError as exc:
+        logger.error("Evidence not stored in %s: %s", storage.describe(), exc)
         raise ValidationError(
             _(
                 "Không lưu được tệp minh chứng (bộ nhớ máy chủ đầy hoặc không ghi được). "
@@ -196,15 +193,38 @@ def _write_file(path: Path, data: bytes) -> None:
             code="storage_unavailable",
             fields={"evidence": _("không lưu được tệp")},
         ) from exc
+    db.session.info.setdefault(_WRITTEN, []).append((storage, stored_name))
+    return stored_name
+
+
+def _mark_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        marks = session.info.setdefault(_MARKS, {})
+        marks[id(transaction)] = len(session.info.get(_WRITTEN, []))
 
 
 def _forget_written(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
+    session.info.pop(_MARKS, None)
 
 
 def _remove_written(session: Session, previous_transaction=None) -> None:
-    for path in session.info.pop(_WRITTEN, []):
-        path.unlink(missing_ok=True)
+    """Remove the files of what was rolled back: all of them, or a savepoint's own."""
+    written = session.info.get(_WRITTEN, [])
+    if previous_transaction is not None and previous_transaction.nested:
+        mark = session.info.get(_MARKS, {}).pop(id(previous_transaction), None)
+        if mark is None:
+            return
+        removed, written[mark:] = written[mark:], []
+    else:
+        removed = session.info.pop(_WRITTEN, [])
+        session.info.pop(_MARKS, None)
+    for storage, name in removed:
+        try:
+            storage.delete(name)
+        except StorageError as exc:
+            # The record is gone with the rollback; an unreferenced file is only clutter.
+            logger.warning("Evidence file %s of a rolled-back change not removed: %s", name, exc)
 
 
 def register_evidence_hooks() -> None:
@@ -212,4 +232,5 @@ def register_evidence_hooks() -> None:
     if sa.event.contains(Session, "after_soft_rollback", _remove_written):
         return
     sa.event.listen(Session, "after_commit", _forget_written)
+    sa.event.listen(Session, "after_transaction_create", _mark_savepoint)
     sa.event.listen(Session, "after_soft_rollback", _remove_written)

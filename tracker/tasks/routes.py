@@ -6,6 +6,8 @@ services.py and permissions.py.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,11 +17,12 @@ from tracker.clock import local_date, utcnow
 from tracker.errors import ConflictError, IncompleteTaskError, TrackerError, ValidationError
 from tracker.extensions import db
 from tracker.pages import form_status, show_form_errors
+from tracker.storage import StorageError, StoredFileMissing
 from tracker.tasks import forms as f
 from tracker.tasks import queries, services, templates
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
 from tracker.tasks.classification import CATEGORY_LABELS, AsOf, category_of, is_due_soon
-from tracker.tasks.evidence import stored_path
+from tracker.tasks.evidence import open_evidence
 from tracker.tasks.models import EvidenceFile, ExtensionStatus, Task, TaskGroup
 from tracker.tasks.permissions import (
     Action,
@@ -31,6 +34,7 @@ from tracker.tasks.permissions import (
 from tracker.tasks.timeline import task_timeline
 
 bp = Blueprint("tasks", __name__)
+logger = logging.getLogger(__name__)
 
 
 def _as_of() -> AsOf:
@@ -551,9 +555,22 @@ def evidence(task_id: int, file_id: int):
     record = db.session.get(EvidenceFile, file_id)
     if record is None or record.task_id != task.id:
         abort(404)
-    path = stored_path(record.stored_name)
-    if not path.is_file():
+    try:
+        stream = open_evidence(record)
+    except StoredFileMissing:
         abort(404)
-    return send_file(
-        path, mimetype=record.content_type, as_attachment=True, download_name=record.original_name
+    except StorageError:
+        logger.exception("Evidence file %s could not be read", record.id)
+        abort(503)
+    # Streamed as it is read (from disk or from the bucket), never loaded whole.
+    response = send_file(
+        stream,
+        mimetype=record.content_type,
+        as_attachment=True,
+        download_name=record.original_name,
+        etag=record.sha256,
+        last_modified=record.uploaded_at,
+        conditional=False,
     )
+    response.content_length = record.size
+    return response
