@@ -1,0 +1,499 @@
+"""Every route × every actor × own, coordinated and foreign objects: the exact answer.
+
+The expected answers are data (tests/access_matrix.py). The objects are built once for the
+module, through the services; every call sends input that, once past access control, is
+refused or harmless, so one cell never spoils the next. A denied POST must leave every
+table as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+
+from tests import access_matrix as m
+from tests.conftest import POSTGRES_URL, _app_for, _empty_postgres_tables
+from tests.factories import _user, build_org, complete_input
+from tests.test_reminders import DUE, at, wd
+from tracker.auth.tokens import calendar_token, personal_token, sign_in_token
+from tracker.calendar.models import DayKind
+from tracker.calendar.services import set_override
+from tracker.clock import utcnow
+from tracker.extensions import db
+from tracker.notify.models import Channel, Notification
+from tracker.org.models import Role, UnitKind
+from tracker.org.services import create_field, create_unit, set_unit_head, set_user_active
+from tracker.oversight import inspections
+from tracker.reminders.models import Escalation, ReminderRule
+from tracker.reminders.sweep import run_sweep
+from tracker.tasks import series, services, templates
+from tracker.tasks.evidence import Upload
+from tracker.tasks.models import EvidenceFile, Milestone, Task
+from tracker.tasks.services import CoordinationInput, MilestoneInput
+from tracker.webhooks.models import DeliveryStatus, WebhookDelivery
+from tracker.webhooks.services import register_webhook
+
+# Answers that mean "passed access control" (see the legend in tests/access_matrix.py).
+PASSED = {200, 201, 302, 303, 409, 422}
+
+
+@dataclass
+class World:
+    """The ids of everything the matrix calls routes on."""
+
+    users: dict[str, int | None]  # actor → user id (None: anonymous)
+    tokens: dict[str, str | None]  # actor → the bearer token the matrix uses
+    objects: dict[tuple[str, str], dict] = field(default_factory=dict)  # (kind, relation)
+    mine: dict[tuple[str, str, str], dict] = field(default_factory=dict)  # (kind, rel, actor)
+    ids: dict[str, object] = field(default_factory=dict)  # named ids for bodies and queries
+
+    def params(self, kind: str, relation: str, actor: str) -> dict:
+        if kind == "none":
+            return {}
+        return self.mine.get((kind, relation, actor)) or self.objects[(kind, relation)]
+
+
+def _task(org, now, **overrides) -> Task:
+    today = (now + timedelta(hours=7)).date()
+    return services.create_draft(
+        complete_input(org, today, **overrides), actor=org.assigner, now=now
+    )
+
+
+def _carried(task, office, head, staff, now) -> None:
+    """Issue, accept, report with a file, reach the milestone; ask for more time, be
+    refused, and ask again."""
+    services.issue_task(task, actor=office, now=now)
+    services.accept_task(task, actor=head, now=now, assignee_id=staff.id)
+    services.report_progress(
+        task,
+        actor=staff,
+        now=now,
+        percent=30,
+        narrative="Đã rà soát xong danh mục",
+        evidence=[Upload("bien-ban.pdf", b"%PDF-1.4 bien ban ra soat")],
+    )
+    services.complete_milestone(task, task.milestones[0].id, actor=staff, now=now)
+    later = DUE + timedelta(days=30)
+    first = services.request_extension(
+        task, actor=head, now=now, new_due_date=later, reason="Chờ số liệu"
+    )
+    services.decide_extension(first, actor=office, now=now, approve=False, note="Chưa đủ căn cứ")
+    services.request_extension(
+        task, actor=head, now=now, new_due_date=later, reason="Đã có văn bản của Bộ"
+    )
+
+
+def build_world(now) -> World:
+    """Create the organisation and one object of each kind and relation (committed)."""
+    org = build_org(now)
+    unit = lambda code, name, kind, parent: create_unit(  # noqa: E731
+        code=code, name=name, kind=kind, parent=parent, actor=None, now=now
+    )
+    dept_c = unit("STC", "Sở Tài chính", UnitKind.DEPARTMENT, org.city)
+    head_c = _user("gd.stc", "Ngô Văn Tài", dept_c, [Role.UNIT_HEAD], now)
+    set_unit_head(dept_c, head_c, actor=None, now=now)
+    staff_c = _user("cv.stc", "Đinh Thị Chính", dept_c, [Role.STAFF], now)
+    division = unit("STTTT-BC", "Phòng Bưu chính", UnitKind.DIVISION, org.dept_a)
+    head_div = _user("tp.buuchinh", "Lý Văn Phòng", division, [Role.UNIT_HEAD], now)
+    set_unit_head(division, head_div, actor=None, now=now)
+    colleague_b = _user("cv2.stp", "Hồ Văn Hai", org.dept_b, [Role.STAFF], now)
+    former = _user("cv.nghiviec", "Mai Văn Nghỉ", org.dept_a, [Role.STAFF], now)
+    leader2 = _user("pct.binh", "Trịnh Văn Bình", org.city, [Role.LEADER], now)
+    field2 = create_field(
+        code="CCHC", name="Cải cách hành chính", leader=leader2, actor=None, now=now
+    )
+    document_b = services.register_document(
+        number="61/KH-UBND",
+        kind="Kế hoạch",
+        issuer="UBND thành phố Hà Nội",
+        issued_on=date(2023, 3, 1),
+        summary="Kiểm tra công tác cải cách hành chính.",
+        actor=org.assigner,
+        now=now,
+    )
+    webhook, _ = register_webhook(
+        name="Hệ thống văn bản",
+        url="http://127.0.0.1:9/",
+        events=["task.issued"],
+        actor=org.admin,
+        now=now,
+    )
+    milestone = [MilestoneInput("Hoàn thành rà soát", DUE - timedelta(days=7))]
+    b_task = dict(lead_unit_id=org.dept_b.id, accountable_user_id=org.head_b.id, field_id=field2.id)
+    own = _task(org, now, milestones=milestone)
+    coordinated = _task(
+        org,
+        now,
+        **b_task,
+        supervisor_id=org.leader.id,
+        document_id=document_b.id,
+        coordinating=[CoordinationInput(org.dept_a.id, "Cung cấp số liệu")],
+        milestones=milestone,
+    )
+    foreign = _task(
+        org,
+        now,
+        **b_task,
+        supervisor_id=leader2.id,
+        document_id=document_b.id,
+        coordinating=[CoordinationInput(dept_c.id, "Bố trí kinh phí")],
+        milestones=milestone,
+    )
+    for task in (own, coordinated, foreign):
+        task.due_date = DUE
+    db.session.flush()
+    _carried(own, org.assigner, org.head_a, org.staff_a, now)
+    _carried(coordinated, org.assigner, org.head_b, org.staff_b, now)
+    _carried(foreign, org.assigner, org.head_b, org.staff_b, now)
+    draft = _task(org, now, target="")  # not clear on "rõ kết quả" yet
+    subtask = services.create_subtask(
+        own,
+        complete_input(
+            org,
+            now.date(),
+            title="Số hoá hồ sơ bưu chính",
+            lead_unit_id=division.id,
+            accountable_user_id=head_div.id,
+            due_date=DUE,
+            coordinating=[],
+        ),
+        actor=org.head_a,
+        now=now,
+    )
+    services.issue_task(subtask, actor=org.head_a, now=now)
+    group_own = services.issue_to_units(
+        complete_input(org, now.date(), title="Báo cáo chuyển đổi số quý", coordinating=[]),
+        [org.dept_a.id, dept_c.id],
+        actor=org.assigner,
+        now=now,
+    )
+    group_foreign = services.issue_to_units(
+        complete_input(
+            org,
+            now.date(),
+            title="Báo cáo cải cách hành chính quý",
+            field_id=field2.id,
+            supervisor_id=leader2.id,
+            coordinating=[],
+        ),
+        [org.dept_b.id, dept_c.id],
+        actor=org.assigner,
+        now=now,
+    )
+    db.session.commit()
+
+    # Ten working days late: the sweep opens an escalation record on each task.
+    run_sweep(at(wd(DUE, 10)))
+    db.session.commit()
+    escalation = {e.task_id: e.id for e in db.session.scalars(sa.select(Escalation)) if e.task_id}
+
+    inspection_of = {}
+    for dept in (org.dept_a, org.dept_b):
+        found = inspections.record_inspection(
+            inspections.InspectionInput(
+                kind="system",
+                unit_id=dept.id,
+                inspected_on=now.date(),
+                team="Đoàn kiểm tra Sở Nội vụ",
+                summary="Kiểm tra qua hệ thống",
+            ),
+            actor=org.inspector,
+            now=now,
+        )
+        finding = inspections.add_finding(
+            found, text="Nhiều nhiệm vụ quá hạn", actor=org.inspector, now=now
+        )
+        inspection_of[dept.id] = (found.id, finding.id)
+    recurring = series.create_series(
+        complete_input(org, now.date(), coordinating=[]),
+        series.Rule(frequency="monthly", due_day=20),
+        starts_on=date(2027, 1, 1),
+        actor=org.assigner,
+        now=now,
+    )
+    template = templates.save_template(
+        None,
+        name="Quy trình số hoá hồ sơ",
+        description="Áp dụng cho các sở",
+        steps=[templates.StepInput("Rà soát", 5), templates.StepInput("Số hoá", 10)],
+        actor=org.assigner,
+        now=now,
+    )
+    set_override(date(2027, 1, 9), DayKind.WORKING_DAY, "Làm bù", actor=org.admin, now=now)
+    delivery = db.session.scalars(
+        sa.select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
+    ).first()
+    delivery.status = DeliveryStatus.FAILED
+
+    actors = {
+        "anonymous": None,
+        "admin": org.admin,
+        "assigner": org.assigner,
+        "leader": org.leader,
+        "unit_head": org.head_a,
+        "staff": org.staff_a,
+        "inspector": org.inspector,
+        "deactivated": former,
+    }
+    tokens = {
+        name: (sign_in_token(user, now=utcnow())[0] if user else None)
+        for name, user in actors.items()
+    }
+    mine = {}
+    for name, user in actors.items():
+        owner = user or org.staff_a
+        personal_token(owner, name="Báo cáo tự động", days=30, now=utcnow())
+        mine[("token", "own", name)] = {"token_id": _last_token_id(owner)}
+    personal_token(org.staff_b, name="Của người khác", days=30, now=utcnow())
+    foreign_token = _last_token_id(org.staff_b)
+    live_feed = calendar_token(org.staff_b, now=utcnow())
+    replaced_feed = calendar_token(staff_c, now=utcnow())
+    calendar_token(staff_c, now=utcnow())
+    former_feed = calendar_token(former, now=utcnow())
+    set_user_active(former, False, actor=org.admin, now=now)
+    db.session.commit()
+
+    def files(task):
+        return db.session.scalars(
+            sa.select(EvidenceFile.id).where(EvidenceFile.task_id == task.id)
+        ).one()
+
+    def reached(task):
+        return db.session.scalars(sa.select(Milestone.id).where(Milestone.task_id == task.id)).one()
+
+    def pending(task):
+        return task.extension_requests[-1].id
+
+    world = World(users={k: (u.id if u else None) for k, u in actors.items()}, tokens=tokens)
+    world.mine = mine
+    o = world.objects
+    tasks = {"own": own, "coordinated": coordinated, "foreign": foreign}
+    for rel, task in tasks.items():
+        o[("task", rel)] = {"task_id": task.id}
+        o[("evidence", rel)] = {"task_id": task.id, "file_id": files(task)}
+        o[("milestone", rel)] = {"task_id": task.id, "milestone_id": reached(task)}
+        o[("extension", rel)] = {"request_id": pending(task)}
+        o[("escalation", rel)] = {"escalation_id": escalation[task.id]}
+    o[("task", "draft")] = {"task_id": draft.id}
+    o[("task", "subtask")] = {"task_id": subtask.id}
+    o[("extension", "decided")] = {"request_id": own.extension_requests[0].id}
+    o[("evidence", "crossed")] = {"task_id": own.id, "file_id": files(foreign)}
+    o[("milestone", "crossed")] = {"task_id": own.id, "milestone_id": reached(foreign)}
+    o[("document", "own")] = {"document_id": org.document.id}
+    o[("document", "foreign")] = {"document_id": document_b.id}
+    o[("group", "own")] = {"group_id": group_own.id}
+    o[("group", "foreign")] = {"group_id": group_foreign.id}
+    for rel, dept in (("own", org.dept_a), ("foreign", org.dept_b)):
+        o[("inspection", rel)] = {"inspection_id": inspection_of[dept.id][0]}
+        o[("finding", rel)] = {"finding_id": inspection_of[dept.id][1]}
+    for rel, dept, person in (
+        ("own", org.dept_a, org.staff_a2),
+        ("coordinated", org.dept_b, colleague_b),
+        ("foreign", dept_c, staff_c),
+    ):
+        o[("unit", rel)] = {"unit_id": dept.id}
+        o[("user", rel)] = {"user_id": person.id}
+    o[("token", "foreign")] = {"token_id": foreign_token}
+    o[("feed", "live")] = {"secret": live_feed}
+    o[("feed", "replaced")] = {"secret": replaced_feed}
+    o[("feed", "deactivated")] = {"secret": former_feed}
+    o[("series", "any")] = {"series_id": recurring.id}
+    o[("template", "any")] = {"template_id": template.id}
+    o[("webhook", "any")] = {"webhook_id": webhook.id}
+    o[("delivery", "any")] = {"delivery_id": delivery.id}
+    o[("override", "any")] = {"day": "2027-01-09"}
+    o[("rule", "any")] = {"rule_id": db.session.scalars(sa.select(ReminderRule.id)).first()}
+    o[("field", "any")] = {"field_id": org.field.id}
+    world.ids = {"unit_c": dept_c.id, "division": division.id}
+    world.ids["note_of_another"] = db.session.scalars(
+        sa.select(Notification.id).where(
+            Notification.user_id == org.head_b.id, Notification.channel == Channel.INBOX
+        )
+    ).first()
+    db.session.commit()
+    return world
+
+
+def _last_token_id(user) -> int:
+    from tracker.auth.models import AccessToken
+
+    return db.session.scalars(
+        sa.select(AccessToken.id)
+        .where(AccessToken.user_id == user.id)
+        .order_by(AccessToken.id.desc())
+    ).first()
+
+
+# ------------------------------------------------------------------ the module's app
+
+
+@pytest.fixture(scope="module")
+def world_app(migrated_database, tmp_path_factory):
+    """One app and one world for the whole matrix (nothing a cell does spoils another)."""
+    from datetime import UTC, datetime
+
+    instance = tmp_path_factory.mktemp("matrix")
+    if POSTGRES_URL:
+        url = migrated_database
+    else:
+        copy = instance / "tracker.sqlite3"
+        shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
+        url = f"sqlite:///{copy}"
+    application = _app_for(url, instance)
+
+    @application.before_request
+    def _forget_cached_user() -> None:
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+
+    with application.app_context():
+        world = build_world(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+        yield application, world
+        db.session.rollback()
+        db.session.remove()
+        if POSTGRES_URL:
+            _empty_postgres_tables()
+        db.engine.dispose()
+
+
+# ------------------------------------------------------------------ calling a cell
+
+_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+def _fill(value, params: dict):
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return params[value[1:-1]]
+    if isinstance(value, list):
+        return [_fill(v, params) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, params) for k, v in value.items()}
+    return value
+
+
+def call(client, world: World, entry: m.R, actor: str, relation: str):
+    """Make the entry's request as the actor on the relation's object; return the response."""
+    params = {**m.CONSTANT_PARAMS, **world.ids, **world.params(entry.kind, relation, actor)}
+    path = _PARAM.sub(lambda found: str(params[found.group(1)]), entry.rule)
+    query = _fill(entry.query, params)
+    data = _fill(entry.data, params)
+    if path.startswith("/api/"):
+        token = world.tokens[actor]
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        body = {"json": data} if data is not None else {}
+        return client.open(path, method=entry.method, query_string=query, headers=headers, **body)
+    with client.session_transaction() as session:
+        session.clear()
+        if world.users[actor] is not None:
+            session["_user_id"] = str(world.users[actor])
+            session["_fresh"] = True
+    return client.open(path, method=entry.method, query_string=query, data=data or {})
+
+
+def outcome(response, api: bool) -> str:
+    """Name the answer in the matrix's vocabulary (or say what else it was)."""
+    status = response.status_code
+    if status in (301, 302, 303):
+        target = urlsplit(response.headers["Location"])
+        if not api and target.path == "/login" and "next" in parse_qs(target.query):
+            return "L"
+    if status == 401 and api:
+        return "L"
+    if status == 403:
+        return "F"
+    if status == 404:
+        return "H"
+    if status in PASSED:
+        return "A"
+    return f"<{status}>"
+
+
+def fingerprint() -> tuple:
+    """Count every table's rows and sum the tasks' versions: what any change would move."""
+    tables = [t.name for t in db.metadata.sorted_tables]
+    counts = ", ".join(f"(SELECT count(*) FROM {name})" for name in tables)
+    row = db.session.execute(
+        sa.text(f"SELECT {counts}, (SELECT coalesce(sum(version), 0) FROM tasks)")
+    ).one()
+    db.session.rollback()
+    return tuple(row)
+
+
+def run_entry(client, world: World, entry: m.R) -> list[str]:
+    """Call every cell of the entry; return a line for each answer that is not expected."""
+    problems = []
+    api = entry.rule.startswith("/api/")
+    for (actor, relation), letter in entry.expected().items():
+        before = fingerprint() if entry.method != "GET" else None
+        response = call(client, world, entry, actor, relation)
+        got = outcome(response, api)
+        if got != letter:
+            problems.append(
+                f"{actor:11} {relation:11} expected {m.OUTCOMES[letter]}, got "
+                f"{m.OUTCOMES.get(got, got)} ({response.status_code})"
+            )
+        elif before is not None and letter != "A" and fingerprint() != before:
+            problems.append(f"{actor:11} {relation:11} was refused but changed the database")
+    return problems
+
+
+# ------------------------------------------------------------------ the tests
+
+
+def _url_map_rules(app) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_has_an_entry_and_every_entry_a_route(world_app):
+    app, _ = world_app
+    routes = _url_map_rules(app)
+    listed = {(e.method, e.rule) for e in m.ROUTES} | set(m.EXCLUDED)
+    missing = sorted(routes - listed)
+    stale = sorted(listed - routes)
+    assert not missing, "routes without an entry in tests/access_matrix.py: " + "; ".join(
+        f"{method} {rule}" for method, rule in missing
+    )
+    assert not stale, "entries for routes that do not exist: " + "; ".join(
+        f"{method} {rule}" for method, rule in stale
+    )
+    keys = [e.key for e in m.ROUTES]
+    assert len(keys) == len(set(keys)), "an entry is listed twice"
+
+
+@pytest.mark.parametrize("entry", m.ROUTES, ids=lambda e: e.key)
+def test_each_actor_gets_exactly_the_expected_answer(world_app, entry):
+    app, world = world_app
+    problems = run_entry(app.test_client(), world, entry)
+    assert not problems, f"{entry.key}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("web, api", m.SAME_ANSWER, ids=lambda key: key)
+def test_a_page_and_its_api_endpoint_answer_alike(web, api):
+    entries = {e.key: e for e in m.ROUTES}
+    assert entries[web].expected() == entries[api].expected()
+
+
+def test_marking_another_persons_notification_read_changes_nothing(world_app):
+    app, world = world_app
+    note_id = world.ids["note_of_another"]
+    assert note_id is not None and db.session.get(Notification, note_id).read_at is None
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(world.users["staff"])
+    response = client.post("/notifications/read", data={"id": note_id})
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/notifications"  # signed in
+    db.session.expire_all()
+    assert db.session.get(Notification, note_id).read_at is None
