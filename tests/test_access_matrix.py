@@ -356,7 +356,10 @@ def world_app(migrated_database, tmp_path_factory):
 
     with application.app_context():
         world = build_world(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
-        yield application, world
+        writes = Writes()
+        sa.event.listen(db.engine, "before_cursor_execute", writes)
+        yield application, world, writes
+        sa.event.remove(db.engine, "before_cursor_execute", writes)
         db.session.rollback()
         db.session.remove()
         if POSTGRES_URL:
@@ -427,21 +430,55 @@ def fingerprint() -> tuple:
     return tuple(row)
 
 
-def run_entry(client, world: World, entry: m.R) -> list[str]:
-    """Call every cell of the entry; return a line for each answer that is not expected."""
+# Reading with a token notes when it was last used (tracker/auth/tokens.py): the only
+# write a refused call may make.
+_TOKEN_USE = re.compile(r"^\s*UPDATE access_tokens SET last_used_at=[^,]+ WHERE", re.IGNORECASE)
+
+
+class Writes:
+    """The INSERT, UPDATE and DELETE statements sent to the database since ``clear()``."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE") and not _TOKEN_USE.match(statement):
+            self.statements.append(" ".join(statement.split())[:120])
+
+
+def run_entry(client, world: World, entry: m.R, writes: Writes) -> list[str]:
+    """Call every cell of the entry; return a line for each answer that is not expected.
+
+    A refused call must write nothing: no statement that changes a row while it runs, and
+    the same row counts after all refused cells as before them (they run first).
+    """
     problems = []
     api = entry.rule.startswith("/api/")
-    for (actor, relation), letter in entry.expected().items():
-        before = fingerprint() if entry.method != "GET" else None
+    cells = sorted(entry.expected().items(), key=lambda cell: cell[1] == "A")
+    before = fingerprint()
+    compared = False
+    for (actor, relation), letter in cells:
+        if letter == "A" and not compared:
+            compared = True
+            if fingerprint() != before:
+                problems.append("the refused calls changed the row counts")
+        writes.clear()
         response = call(client, world, entry, actor, relation)
         got = outcome(response, api)
+        where = f"{actor:11} {relation:11}"
         if got != letter:
             problems.append(
-                f"{actor:11} {relation:11} expected {m.OUTCOMES[letter]}, got "
+                f"{where} expected {m.OUTCOMES[letter]}, got "
                 f"{m.OUTCOMES.get(got, got)} ({response.status_code})"
             )
-        elif before is not None and letter != "A" and fingerprint() != before:
-            problems.append(f"{actor:11} {relation:11} was refused but changed the database")
+        elif letter != "A" and writes.statements:
+            problems.append(f"{where} was refused but wrote: {writes.statements[0]}")
+    if not compared and fingerprint() != before:
+        problems.append("the refused calls changed the row counts")
     return problems
 
 
@@ -457,7 +494,7 @@ def _url_map_rules(app) -> set[tuple[str, str]]:
 
 
 def test_every_route_has_an_entry_and_every_entry_a_route(world_app):
-    app, _ = world_app
+    app, _, _ = world_app
     routes = _url_map_rules(app)
     listed = {(e.method, e.rule) for e in m.ROUTES} | set(m.EXCLUDED)
     missing = sorted(routes - listed)
@@ -474,8 +511,8 @@ def test_every_route_has_an_entry_and_every_entry_a_route(world_app):
 
 @pytest.mark.parametrize("entry", m.ROUTES, ids=lambda e: e.key)
 def test_each_actor_gets_exactly_the_expected_answer(world_app, entry):
-    app, world = world_app
-    problems = run_entry(app.test_client(), world, entry)
+    app, world, writes = world_app
+    problems = run_entry(app.test_client(), world, entry, writes)
     assert not problems, f"{entry.key}:\n  " + "\n  ".join(problems)
 
 
@@ -486,7 +523,7 @@ def test_a_page_and_its_api_endpoint_answer_alike(web, api):
 
 
 def test_marking_another_persons_notification_read_changes_nothing(world_app):
-    app, world = world_app
+    app, world, _ = world_app
     note_id = world.ids["note_of_another"]
     assert note_id is not None and db.session.get(Notification, note_id).read_at is None
     client = app.test_client()
@@ -497,3 +534,13 @@ def test_marking_another_persons_notification_read_changes_nothing(world_app):
     assert urlsplit(response.headers["Location"]).path == "/notifications"  # signed in
     db.session.expire_all()
     assert db.session.get(Notification, note_id).read_at is None
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+def test_the_inbox_sends_back_only_within_the_site(world_app, target):
+    app, world, _ = world_app
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(world.users["staff"])
+    response = client.post("/notifications/read", data={"id": "1", "next": target})
+    assert urlsplit(response.headers["Location"]).path == "/notifications"

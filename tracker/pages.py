@@ -6,6 +6,7 @@ import logging
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import support
 from flask import Flask, flash, has_request_context, render_template, request, session
@@ -34,6 +35,15 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+def within_site(target: str | None) -> bool:
+    """Tell whether a ``next`` address stays on this site: a path, never another host
+    (``//host``, ``/\\host`` and ``https://host`` all leave it)."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
 
 
 class DatabaseId(IntegerConverter):
