@@ -67,6 +67,8 @@ task        own          department A's task, in progress, in field CDS, account
             subtask      a sub-task of the own task that gd.tttt gave to a division of
                          department A (Phòng Bưu chính), issued; its assigner is gd.tttt,
                          not the office.
+            subdraft     a second sub-task for the division that gd.tttt is still
+                         drafting (it misses a "rõ"): a draft, yet its giver's to see.
 evidence    own/coordinated/foreign  a progress report's file on that task;
             crossed      the own task's address with the foreign task's file id.
 milestone   own/coordinated/foreign  a milestone of that task (already reached, so marking
@@ -124,7 +126,7 @@ OUTCOMES = {"A": "allowed", "F": "forbidden", "H": "hidden", "L": "login"}
 
 KINDS: dict[str, tuple[str, ...]] = {
     "none": ("-",),
-    "task": ("own", "coordinated", "foreign", "draft", "subtask"),
+    "task": ("own", "coordinated", "foreign", "draft", "subtask", "subdraft"),
     "evidence": ("own", "coordinated", "foreign", "crossed"),
     "milestone": ("own", "coordinated", "foreign", "crossed"),
     "extension": ("own", "coordinated", "foreign", "decided"),
@@ -198,21 +200,31 @@ OVERSIGHT = "L F A A A F A L"  # those who follow others' work (figures stay lim
 AUDITORS = "L A F F F F A L"  # the audit trail: admins and Sở Nội vụ
 INSPECTOR = "L F F F F F A L"
 
-# The task's rows, one per kind of action (tracker/tasks/permissions.py):
-# visibility — the office and Sở Nội vụ see every task, drafts included; the leader the
-# tasks of their field and those naming them supervisor; a unit its own tasks, those it
-# coordinates and the sub-tasks of its tasks; the admin no task at all (administering
-# users is not following their work). Drafts are the office's work in progress.
-SEE = "L H A AAHHA AAHHA AAHHA A L"
-# the assigner's actions (edit, issue, decide an extension, review, withdraw): the office
-# for the city's tasks, but the head of the parent's lead unit for a sub-task.
-ASSIGNS = "L H AAAAF FFHHF FFHHA FFHHF F L"
-# accept, name who carries it, split into sub-tasks: the head of the lead unit only.
-LEADS = "L H F FFHHF AFHHF FFHHF F L"
-# ask for an extension: who answers for the task (its accountable official, the head).
-ANSWERS = "L H F FFHHF AFHHF FFHHF F L"
-# report progress, report the result: who carries it (also the official assigned to it).
-CARRIES = "L H F FFHHF AFHHF AFHHF F L"
+# The task's rows, one per kind of action (tracker/tasks/permissions.py).
+# Visibility: the office and Sở Nội vụ see every task, drafts included (Sở Nội vụ "sees
+# everything read-only", DOMAIN.md). A unit sees the tasks it leads, those it coordinates
+# (it owes them its part) and the sub-tasks it gave out; staff as much as their head.
+# The leader sees the tasks of the fields they lead *and* any task naming them its
+# supervising leader (lãnh đạo phụ trách), even in another field: the task itself names
+# them as answering for it (rõ trách nhiệm), and they receive its urgings. The admin sees
+# no task: administering the users is not following their work. Drafts are the office's
+# work in progress, nobody's task yet — except a sub-task's draft, which the head who
+# gives it out sees (not their staff: it is not the unit's task yet).
+SEE = "L H A AAHHAH AAHHAA AAHHAH A L"
+# Seeing a task never lets one act on it: a coordinating unit, the leader and Sở Nội vụ
+# are refused every action (403) on what they see; what they do not see is 404.
+# The assigner's actions (edit, issue, decide an extension, review, withdraw): the office
+# for the city's tasks, but for a sub-task the head of the parent's lead unit, who gave
+# it out — the office may not rewrite a department's split of its own task.
+ASSIGNS = "L H AAAAFF FFHHFH FFHHAA FFHHFH F L"
+# Accept, name who carries it, split into sub-tasks: the head of the lead unit only (the
+# division's head accepts the sub-task, not gd.tttt).
+LEADS = "L H F FFHHFH AFHHFF FFHHFH F L"
+# Ask for an extension: who answers for the task (its accountable official, the lead
+# unit's head), not the official carrying it, who asks them.
+ANSWERS = "L H F FFHHFH AFHHFF FFHHFH F L"
+# Report progress, report the result: who carries it, the assigned official included.
+CARRIES = "L H F FFHHFH AFHHFF AFHHFH F L"
 
 # The body the API gets on every POST/PATCH with a body: no schema has this field, so
 # whoever passes access control gets a 422 and nothing is saved.
@@ -309,7 +321,7 @@ ROUTES: list[R] = [
         "GET",
         "/task-groups/new",
         "task",
-        "L F F F AFHHF F F L",
+        "L F F F AFHHFF F F L",
         variant="parent",
         query={"parent": "{task_id}"},
     ),  # fmt: skip
@@ -317,7 +329,7 @@ ROUTES: list[R] = [
         "POST",
         "/task-groups/new",
         "task",
-        "L F F F AFHHF F F L",
+        "L F F F AFHHFF F F L",
         variant="parent",
         query={"parent": "{task_id}"},
     ),  # fmt: skip
@@ -359,7 +371,7 @@ ROUTES: list[R] = [
         "POST",
         "/api/v1/task-groups",
         "task",
-        "L F F F AFHHF F F L",
+        "L F F F AFHHFF F F L",
         variant="parent",
         data={"parent_task_id": "{task_id}", "unit_ids": ["{division}", "{division}"]},
     ),  # fmt: skip

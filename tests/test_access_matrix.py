@@ -194,6 +194,21 @@ def _tasks(p, now) -> None:
         now=now,
     )
     services.issue_task(p.subtask, actor=org.head_a, now=now)
+    p.subdraft = services.create_subtask(
+        p.own,
+        complete_input(
+            org,
+            today,
+            title="Số hoá hồ sơ bưu chính đợt 2",
+            lead_unit_id=p.division.id,
+            accountable_user_id=p.head_div.id,
+            due_date=DUE,
+            coordinating=[],
+            target="",  # not clear on "rõ kết quả" yet
+        ),
+        actor=org.head_a,
+        now=now,
+    )
     p.group_own = services.issue_to_units(
         complete_input(org, today, title="Báo cáo chuyển đổi số quý", coordinating=[]),
         [org.dept_a.id, p.dept_c.id],
@@ -329,6 +344,7 @@ def build_world(now) -> World:
         o[("escalation", relation)] = {"escalation_id": escalation[task.id]}
     o[("task", "draft")] = {"task_id": p.draft.id}
     o[("task", "subtask")] = {"task_id": p.subtask.id}
+    o[("task", "subdraft")] = {"task_id": p.subdraft.id}
     o[("evidence", "crossed")] = {"task_id": p.own.id, "file_id": evidence["foreign"]}
     o[("milestone", "crossed")] = {
         "task_id": p.own.id,
@@ -617,6 +633,9 @@ def test_the_objects_are_what_the_table_says_they_are(world_app):
     assert missing_clarity(draft, None)  # so issuing it is refused after the check
     assert subtask.parent_id == own.id and subtask.lead_unit.parent_id == unit_a
     assert subtask.state == TaskState.ISSUED
+    subdraft = get(Task, "task", "subdraft")
+    assert subdraft.parent_id == own.id and subdraft.lead_unit_id == subtask.lead_unit_id
+    assert subdraft.state == TaskState.DRAFT and missing_clarity(subdraft, None)
 
     for relation, task in (("own", own), ("coordinated", coordinated), ("foreign", foreign)):
         assert get(EvidenceFile, "evidence", relation, "file_id").task_id == task.id
