@@ -7,6 +7,7 @@ import sqlite3
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from babel import support
@@ -53,6 +54,15 @@ class NfcRequest(Request):
     NFC by the API's parser, Excel cells by the importer): text enters in one form."""
 
     parameter_storage_class = NfcMultiDict
+
+
+def within_site(target: str | None) -> bool:
+    """Tell whether a ``next`` address stays on this site: a path, never another host
+    (``//host``, ``/\\host`` and ``https://host`` all leave it)."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
 
 
 class DatabaseId(IntegerConverter):

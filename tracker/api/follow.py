@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from tracker.api.access import caller, require_token
+from tracker.api.access import caller, checked_first, require_token
 from tracker.api.parsing import Blueprint
 from tracker.api.schemas import (
     ConclusionIn,
@@ -43,11 +43,11 @@ def notifications(args: dict):
 
 
 @blp.route("/escalations")
+@checked_first(lambda: escalations.require_queue_access(caller()))
 @blp.arguments(EscalationArgs, location="query")
 @blp.response(200, page_of(EscalationOut, "EscalationPage"))
 def escalation_list(args: dict):
     """Hồ sơ chậm trễ chuyển Sở Nội vụ xem xét, mới nhất trước."""
-    escalations.require_queue_access(caller())
     filters = escalations.EscalationFilters(unit_id=args.get("unit_id"), status=args.get("status"))
     items, total = escalations.list_escalations(
         caller(), filters, page=args["page"], per_page=args["per_page"]
@@ -56,12 +56,14 @@ def escalation_list(args: dict):
 
 
 @blp.route("/escalations/<int:escalation_id>/conclusion", methods=["POST"])
+@checked_first(
+    lambda escalation_id: escalations.get_escalation(escalation_id, caller(), to_conclude=True)
+)
 @blp.arguments(ConclusionIn)
 @blp.response(201, EscalationOut)
 def conclude(data: dict, escalation_id: int):
     """Kết luận hồ sơ (thanh tra Sở Nội vụ); đính chính bằng ``corrects_id``."""
-    escalations.require_queue_access(caller())
-    escalation = escalations.get_escalation(escalation_id, caller())
+    escalation = escalations.get_escalation(escalation_id, caller(), to_conclude=True)
     escalations.conclude(escalation, actor=caller(), now=utcnow(), **data)
     db.session.commit()
     return db.session.scalars(
@@ -78,6 +80,7 @@ def _figures(figures: reports.Figures) -> dict:
 
 
 @blp.route("/reports/units")
+@checked_first(lambda: require_oversight(caller()))
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, UnitReportOut)
 def unit_report(args: dict):
@@ -85,7 +88,6 @@ def unit_report(args: dict):
 
     Không có ``from``/``to``: mọi nhiệm vụ, tính đến ngày ``as_of`` (mặc định hôm nay).
     Có ``from``/``to``: nhiệm vụ giao trong kỳ, tính đến ngày ``to``, kèm số đã nhận."""
-    require_oversight(caller())
     start, end = args.get("from_"), args.get("to")
     top_level = not args["include_subtasks"]
     if start is None and end is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tracker.api.access import caller, require_token
+from tracker.api.access import caller, checked_first, require_token
 from tracker.api.pagination import page
 from tracker.api.parsing import Blueprint
 from tracker.api.schemas import EndIn, PageArgs, SeriesChangeIn, SeriesIn, SeriesOut, page_of
@@ -37,17 +37,18 @@ def _view(series: TaskSeries) -> SeriesView:
 
 
 @blp.route("/task-series")
+@checked_first(lambda: require_can_create(caller()))
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(SeriesOut, "SeriesPage"))
 def series_list(args: dict):
     """Các nhiệm vụ định kỳ (Văn phòng)."""
-    require_can_create(caller())
     result = page(sa.select(TaskSeries).order_by(TaskSeries.id.desc()), args)
     result["items"] = [SeriesView(s) for s in result["items"]]
     return result
 
 
 @blp.route("/task-series", methods=["POST"])
+@checked_first(lambda: require_can_create(caller()))
 @blp.arguments(SeriesIn)
 @blp.response(201, SeriesOut)
 def create_series(data: dict):
@@ -70,13 +71,11 @@ def create_series(data: dict):
 @blp.response(200, SeriesOut)
 def series_detail(series_id: int):
     """Một nhiệm vụ định kỳ, các kỳ sắp tới và các nhiệm vụ đã tạo."""
-    require_can_create(caller())
-    return SeriesView(recurring.get_series(series_id))
+    return SeriesView(recurring.get_series(series_id, caller()))
 
 
 def _paused(series_id: int, paused: bool) -> SeriesView:
-    require_can_create(caller())
-    found = recurring.get_series(series_id)
+    found = recurring.get_series(series_id, caller())
     recurring.set_paused(found, paused, actor=caller(), now=utcnow())
     return _view(found)
 
@@ -96,21 +95,23 @@ def resume(series_id: int):
 
 
 @blp.route("/task-series/<int:series_id>/end", methods=["POST"])
+@checked_first(lambda series_id: recurring.get_series(series_id, caller()))
 @blp.arguments(EndIn)
 @blp.response(200, SeriesOut)
 def end(data: dict, series_id: int):
     """Kết thúc sau một ngày; các nhiệm vụ đã tạo giữ nguyên."""
-    found = recurring.get_series(series_id)
+    found = recurring.get_series(series_id, caller())
     recurring.end_series(found, data["ends_on"], actor=caller(), now=utcnow())
     return _view(found)
 
 
 @blp.route("/task-series/<int:series_id>/change", methods=["POST"])
+@checked_first(lambda series_id: recurring.get_series(series_id, caller()))
 @blp.arguments(SeriesChangeIn)
 @blp.response(201, SeriesOut)
 def change(data: dict, series_id: int):
     """Thay đổi từ một ngày: chuỗi cũ kết thúc hôm trước, chuỗi mới tiếp nối (lịch sử giữ)."""
-    found = recurring.get_series(series_id)
+    found = recurring.get_series(series_id, caller())
     rule = recurring.Rule(**data.pop("rule"))
     effective_from = data.pop("effective_from")
     with _api_field_names():

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from tracker.api.access import caller, require_token, saved
+from tracker.api.access import caller, checked_first, require_token, saved
 from tracker.api.pagination import page
 from tracker.api.parsing import Blueprint
 from tracker.api.schemas import (
@@ -49,7 +49,15 @@ from tracker.tasks import queries, services
 from tracker.tasks.clarity import missing_clarity
 from tracker.tasks.classification import AsOf, Category, category_of, is_due_soon
 from tracker.tasks.models import SourceDocument, Task, TaskGroup, TaskState
-from tracker.tasks.permissions import allowed_actions, get_extension_request, get_task
+from tracker.tasks.permissions import (
+    Action,
+    allowed_actions,
+    get_extension_request,
+    get_task,
+    group_parent,
+    require_can_create,
+    require_can_give_out,
+)
 
 blp = Blueprint("Tasks", __name__, description="Văn bản chỉ đạo và nhiệm vụ")
 blp.before_request(require_token)
@@ -134,6 +142,7 @@ def documents(args: dict):
 
 
 @blp.route("/documents", methods=["POST"])
+@checked_first(lambda: require_can_create(caller()))
 @blp.arguments(DocumentIn)
 @blp.response(201, DocumentOut)
 def register_document(data: dict):
@@ -185,6 +194,7 @@ def task_list(args: dict):
 
 
 @blp.route("/tasks", methods=["POST"])
+@checked_first(lambda: require_can_create(caller()))
 @blp.arguments(TaskIn)
 @blp.response(201, TaskOut)
 def create_task(data: dict):
@@ -203,6 +213,7 @@ def task_detail(task_id: int):
 
 
 @blp.route("/tasks/<int:task_id>", methods=["PATCH"])
+@checked_first(lambda task_id: get_task(task_id, caller(), Action.EDIT))
 @blp.arguments(TaskPatch(partial=tuple(TaskIn().fields)))
 @blp.response(200, TaskOut)
 def edit_task(data: dict, task_id: int):
@@ -221,6 +232,7 @@ def edit_task(data: dict, task_id: int):
 
 
 @blp.route("/tasks/<int:task_id>/subtasks", methods=["POST"])
+@checked_first(lambda task_id: get_task(task_id, caller(), Action.SPLIT))
 @blp.arguments(SubtaskIn)
 @blp.response(201, TaskOut)
 def create_subtask(data: dict, task_id: int):
@@ -255,13 +267,14 @@ def _group_out(group_id: int) -> dict:
 
 
 @blp.route("/task-groups", methods=["POST"])
+@checked_first(lambda: require_can_give_out(caller()))
 @blp.arguments(TaskGroupIn)
 @blp.response(201, TaskGroupOut)
 def issue_to_units(data: dict):
     """Giao một nhiệm vụ cho nhiều đơn vị cùng lúc: mỗi đơn vị một nhiệm vụ, thủ trưởng đơn
     vị chịu trách nhiệm chính; giao được cho tất cả hoặc không giao cho đơn vị nào."""
     parent_id, unit_ids = data.pop("parent_task_id"), data.pop("unit_ids")
-    parent = get_task(parent_id, caller()) if parent_id else None
+    parent = group_parent(parent_id, caller())
     with _api_field_names():
         group = services.issue_to_units(
             _task_input(data), unit_ids, actor=caller(), now=utcnow(), parent=parent
@@ -292,6 +305,7 @@ def issue(task_id: int):
 
 
 @blp.route("/tasks/<int:task_id>/accept", methods=["POST"])
+@checked_first(lambda task_id: get_task(task_id, caller(), Action.ACCEPT))
 @blp.arguments(AcceptIn)
 @blp.response(200, TaskOut)
 def accept(data: dict, task_id: int):
@@ -305,6 +319,7 @@ def accept(data: dict, task_id: int):
 
 
 @blp.route("/tasks/<int:task_id>/withdraw", methods=["POST"])
+@checked_first(lambda task_id: get_task(task_id, caller(), Action.WITHDRAW))
 @blp.arguments(WithdrawIn)
 @blp.response(200, TaskOut)
 def withdraw(data: dict, task_id: int):
@@ -316,6 +331,7 @@ def withdraw(data: dict, task_id: int):
 
 
 @blp.route("/tasks/<int:task_id>/progress", methods=["POST"])
+@checked_first(lambda task_id: get_task(task_id, caller(), Action.REPORT_PROGRESS))
 @blp.arguments(ProgressIn)
 @blp.response(200, TaskOut)
 def progress(data: dict, task_id: int):
@@ -335,6 +351,7 @@ def progress(data: dict, task_id: int):
 
 
 @blp.route("/tasks/<int:task_id>/submit", methods=["POST"])
+@checked_first(lambda task_id: get_task(task_id, caller(), Action.SUBMIT))
 @blp.arguments(SubmitIn)
 @blp.response(200, TaskOut)
 def submit(data: dict, task_id: int):
@@ -346,6 +363,7 @@ def submit(data: dict, task_id: int):
 
 
 @blp.route("/tasks/<int:task_id>/review", methods=["POST"])
+@checked_first(lambda task_id: get_task(task_id, caller(), Action.REVIEW))
 @blp.arguments(ReviewIn)
 @blp.response(200, TaskOut)
 def review(data: dict, task_id: int):
@@ -359,6 +377,7 @@ def review(data: dict, task_id: int):
 
 
 @blp.route("/tasks/<int:task_id>/extension-requests", methods=["POST"])
+@checked_first(lambda task_id: get_task(task_id, caller(), Action.REQUEST_EXTENSION))
 @blp.arguments(ExtensionIn)
 @blp.response(201, ExtensionDecided)
 def request_extension(data: dict, task_id: int):
@@ -372,11 +391,14 @@ def request_extension(data: dict, task_id: int):
 
 
 @blp.route("/extension-requests/<int:request_id>/decision", methods=["POST"])
+@checked_first(
+    lambda request_id: get_extension_request(request_id, caller(), Action.DECIDE_EXTENSION)
+)
 @blp.arguments(DecisionIn)
 @blp.response(200, ExtensionDecided)
 def decide_extension(data: dict, request_id: int):
     """Đồng ý (hạn mới có hiệu lực, hạn cũ vẫn lưu) hoặc không đồng ý gia hạn."""
-    request = get_extension_request(request_id, caller())
+    request = get_extension_request(request_id, caller(), Action.DECIDE_EXTENSION)
     services.decide_extension(
         request, actor=caller(), now=utcnow(), approve=data["approve"], note=data["note"]
     )
@@ -393,6 +415,7 @@ def _extension_out(request):
 
 
 @blp.route("/tasks/<int:task_id>/history")
+@checked_first(lambda task_id: get_task(task_id, caller()))
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(HistoryEventOut, "HistoryPage"))
 def history(args: dict, task_id: int):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tracker.api.access import caller, require_token, saved
+from tracker.api.access import caller, checked_first, require_token, saved
 from tracker.api.pagination import page
 from tracker.api.parsing import Blueprint
 from tracker.api.schemas import PageArgs, PlanArgs, PlanOut, TemplateIn, TemplateOut, page_of
@@ -26,6 +26,7 @@ def template_list(args: dict):
 
 
 @blp.route("/process-templates", methods=["POST"])
+@checked_first(lambda: templates.require_keeper(caller()))
 @blp.arguments(TemplateIn)
 @blp.response(201, TemplateOut)
 def create_template(data: dict):
@@ -35,6 +36,7 @@ def create_template(data: dict):
 
 
 @blp.route("/process-templates/<int:template_id>/plan")
+@checked_first(lambda template_id: templates.get_template(template_id))
 @blp.arguments(PlanArgs, location="query")
 @blp.response(200, PlanOut)
 def template_plan(args: dict, template_id: int):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -25,7 +23,7 @@ from tracker.clock import utcnow
 from tracker.errors import ValidationError
 from tracker.extensions import db, limiter, login_manager
 from tracker.org.models import User
-from tracker.pages import LANGUAGES, form_status, show_form_errors
+from tracker.pages import LANGUAGES, form_status, show_form_errors, within_site
 from tracker.tasks.feed import feed_url
 
 bp = Blueprint("auth", __name__)
@@ -40,11 +38,7 @@ def load_user(user_id: str) -> User | None:
 
 def _safe_next(target: str | None) -> str:
     """Follow ``next`` only within this site: no open redirect after sign-in."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("tasks.my_work")
+    return target if within_site(target) else url_for("tasks.my_work")
 
 
 def _login_limit() -> str:

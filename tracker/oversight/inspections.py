@@ -175,7 +175,9 @@ def require_follow_up(user: User) -> None:
 
 
 def get_inspection(inspection_id: int, user: User) -> Inspection:
-    """Load an inspection the user may see, or raise NotFound."""
+    """Load an inspection the user may see, or raise NotFound; a role with no inspection
+    list at all is refused outright (403), as on the list."""
+    require_list(user)
     found = db.session.scalar(
         sa.select(Inspection)
         .where(Inspection.id == inspection_id, visible_inspections_clause(user))
@@ -187,7 +189,9 @@ def get_inspection(inspection_id: int, user: User) -> Inspection:
 
 
 def get_finding(finding_id: int, user: User) -> Finding:
-    """Load a finding of an inspection the user may see, or raise NotFound."""
+    """Load a finding of an inspection the user may see, or raise NotFound (403 first for
+    a role with no inspection list)."""
+    require_list(user)
     found = db.session.scalar(
         sa.select(Finding)
         .join(Inspection, Finding.inspection_id == Inspection.id)

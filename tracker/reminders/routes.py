@@ -125,7 +125,7 @@ def detail(escalation_id: int):
 @login_required
 def conclude(escalation_id: int):
     """Record a conclusion (or a correction of the latest one)."""
-    escalation = services.get_escalation(escalation_id, current_user)
+    escalation = services.get_escalation(escalation_id, current_user, to_conclude=True)
     form = ConclusionForm()
     if not form.validate_on_submit():
         return _show(escalation, form, 422)

@@ -115,8 +115,14 @@ def list_escalations(
     return list(rows), total
 
 
-def get_escalation(escalation_id: int, user: User) -> Escalation:
-    """Load an escalation record the user may see, or raise NotFound."""
+def get_escalation(escalation_id: int, user: User, *, to_conclude: bool = False) -> Escalation:
+    """Load an escalation record the user may see, or raise NotFound; to conclude it, the
+    user must be Sở Nội vụ's inspector.
+
+    A role that follows no escalations is refused outright (403), as on the queue; a
+    record outside those the user follows is not found (404).
+    """
+    require_queue_access(user)
     found = db.session.scalar(
         sa.select(Escalation).where(
             Escalation.id == escalation_id, visible_escalations_clause(user)
@@ -124,6 +130,8 @@ def get_escalation(escalation_id: int, user: User) -> Escalation:
     )
     if found is None:
         raise NotFound(_("Không tìm thấy hồ sơ."))
+    if to_conclude and not may_conclude(user):
+        raise PermissionDenied(_("Chỉ Sở Nội vụ (thanh tra) được kết luận hồ sơ."))
     return found
 
 

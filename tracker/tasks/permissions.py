@@ -86,19 +86,15 @@ def assigns(user: User, task: Task) -> bool:
 
 
 def _role_allows(user: User, action: Action, task: Task) -> bool:
+    # Who, by role and unit, only: what the task's state allows is state_allows's, so a
+    # person refused for the state (409) is never told they lack the right (403).
     if action in _ASSIGNER_ACTIONS:
-        allowed = assigns(user, task)
-    elif action in (Action.ACCEPT, Action.ASSIGN, Action.SPLIT):
-        allowed = is_lead_unit_head(user, task)
-    elif action == Action.REQUEST_EXTENSION:
-        allowed = _answers_for(user, task)
-    else:  # progress and result: whoever carries the task
-        allowed = _carries(user, task)
-    if action == Action.DECIDE_EXTENSION:
-        return allowed and _has_pending_extension(task)
+        return assigns(user, task)
+    if action in (Action.ACCEPT, Action.ASSIGN, Action.SPLIT):
+        return is_lead_unit_head(user, task)
     if action == Action.REQUEST_EXTENSION:
-        return allowed and not _has_pending_extension(task)
-    return allowed
+        return _answers_for(user, task)
+    return _carries(user, task)  # progress and result: whoever carries the task
 
 
 def state_allows(action: Action, task: Task) -> bool:
@@ -106,9 +102,24 @@ def state_allows(action: Action, task: Task) -> bool:
     return task.state in ACTION_STATES[action]
 
 
+def extension_allows(action: Action, task: Task) -> bool:
+    """Tell whether the task's extension requests allow the action: one decides only a
+    pending request, and asks again only when none is pending."""
+    if action == Action.DECIDE_EXTENSION:
+        return _has_pending_extension(task)
+    if action == Action.REQUEST_EXTENSION:
+        return not _has_pending_extension(task)
+    return True
+
+
 def may(user: User, action: Action, task: Task) -> bool:
     """Tell whether the user may take the action on the task now."""
-    return user.is_active and state_allows(action, task) and _role_allows(user, action, task)
+    return (
+        user.is_active
+        and state_allows(action, task)
+        and extension_allows(action, task)
+        and _role_allows(user, action, task)
+    )
 
 
 def allowed_actions(user: User, task: Task) -> frozenset[Action]:
@@ -171,11 +182,16 @@ def get_task(task_id: int, user: User, action: Action | None = None) -> Task:
     return task
 
 
-def get_extension_request(request_id: int, user: User) -> ExtensionRequest:
-    """Load an extension request whose task the user may see, or raise NotFound."""
+def get_extension_request(
+    request_id: int, user: User, action: Action | None = None
+) -> ExtensionRequest:
+    """Load an extension request whose task the user may see, or raise NotFound; then
+    check the action on its task, if any."""
     request = db.session.get(ExtensionRequest, request_id)
     if request is None or not can_view(user, request.task):
         raise NotFound(_("Không tìm thấy đề nghị gia hạn."))
+    if action is not None:
+        require(user, action, request.task)
     return request
 
 
@@ -188,6 +204,31 @@ def require_can_create(user: User) -> None:
     """Raise PermissionDenied unless the user may draft tasks (the office, as assigner)."""
     if not may_create(user):
         raise PermissionDenied(_("Chỉ Văn phòng (người giao việc) được soạn nhiệm vụ."))
+
+
+def may_give_out(user: User) -> bool:
+    """Tell whether the user hands tasks to many units at once: the office the city's
+    tasks, a unit head the sub-tasks of their unit's tasks."""
+    return user.is_active and user.has_role(Role.ASSIGNER, Role.UNIT_HEAD)
+
+
+def require_can_give_out(user: User) -> None:
+    """Raise PermissionDenied unless the user hands tasks to many units at all."""
+    if not may_give_out(user):
+        raise PermissionDenied(
+            _("Chỉ Văn phòng và lãnh đạo đơn vị chủ trì được giao nhiệm vụ cho nhiều đơn vị.")
+        )
+
+
+def group_parent(parent_id: int | None, user: User) -> Task | None:
+    """Check that the user may issue one task to many units, and load the task they would
+    be sub-tasks of (``parent_id``), which the user must be able to split; None for the
+    city's own tasks, which only the office gives out."""
+    require_can_give_out(user)
+    if parent_id is not None:
+        return get_task(parent_id, user, Action.SPLIT)
+    require_can_create(user)
+    return None
 
 
 def require(user: User, action: Action, task: Task) -> None:
@@ -207,8 +248,7 @@ _DENIED = {
         "đơn vị chủ trì được báo cáo tiến độ."
     ),
     Action.REQUEST_EXTENSION: N_(
-        "Chỉ người chịu trách nhiệm hoặc lãnh đạo đơn vị chủ trì được "
-        "đề nghị gia hạn, và chỉ khi không có đề nghị nào đang chờ quyết định."
+        "Chỉ người chịu trách nhiệm hoặc lãnh đạo đơn vị chủ trì được đề nghị gia hạn."
     ),
     Action.DECIDE_EXTENSION: N_("Chỉ Văn phòng (người giao việc) được quyết định gia hạn."),
     Action.SUBMIT: N_(

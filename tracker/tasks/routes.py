@@ -29,6 +29,7 @@ from tracker.tasks.permissions import (
     allowed_actions,
     get_extension_request,
     get_task,
+    group_parent,
     require_can_create,
 )
 from tracker.tasks.timeline import task_timeline
@@ -240,10 +241,7 @@ def new_subtask(task_id: int):
 @login_required
 def new_group():
     """Issue one task to many units at once (the office; a unit head for units below)."""
-    parent_id = request.args.get("parent", type=int)
-    parent = get_task(parent_id, current_user, Action.SPLIT) if parent_id else None
-    if parent is None:
-        require_can_create(current_user)
+    parent = group_parent(request.args.get("parent", type=int), current_user)
     form = f.BulkTaskForm()
     form.add_blank_rows()
     form.load_choices()
@@ -480,8 +478,8 @@ def request_extension(task_id: int):
 @login_required
 def decide_extension(request_id: int):
     """Approve or reject an extension request."""
-    extension = get_extension_request(request_id, current_user)
-    task = get_task(extension.task_id, current_user, Action.DECIDE_EXTENSION)
+    extension = get_extension_request(request_id, current_user, Action.DECIDE_EXTENSION)
+    task = extension.task
     form = f.DecisionForm()
     approve = bool(form.approve.data)
     return _act(

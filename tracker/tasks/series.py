@@ -291,7 +291,9 @@ def series_creator(series: TaskSeries) -> User:
     return series.created_by or db.session.get(User, series.created_by_id)
 
 
-def get_series(series_id: int) -> TaskSeries:
+def get_series(series_id: int, user: User) -> TaskSeries:
+    """Load a series for the office, or raise NotFound; anyone else is refused first."""
+    _require_keeper(user)
     found = db.session.get(TaskSeries, series_id)
     if found is None:
         raise NotFound(_("Không tìm thấy nhiệm vụ định kỳ."))
@@ -340,6 +342,7 @@ def change_series(
     now: datetime,
 ) -> TaskSeries:
     """Change a series from a date on: this one ends the day before, a new one continues."""
+    _require_keeper(actor)
     if series.ends_on is not None and series.ends_on < effective_from:
         raise TransitionError(_("Chuỗi đã kết thúc trước ngày này."))
     if effective_from <= series.starts_on:

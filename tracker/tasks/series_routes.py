@@ -68,7 +68,9 @@ def _fill_from(form: f.SeriesForm, series: TaskSeries) -> None:
 def new():
     """Set up a recurring task; with ``?from=<id>``, change that one from a date on."""
     previous = (
-        recurring.get_series(request.args.get("from", type=int)) if "from" in request.args else None
+        recurring.get_series(request.args.get("from", type=int), current_user)
+        if "from" in request.args
+        else None
     )
     form = f.SeriesForm()
     form.add_blank_rows()
@@ -122,7 +124,7 @@ def _render_form(form, status):
 @bp.route("/<int:series_id>")
 def detail(series_id: int):
     """A series: its rule, the next occurrences, the tasks made, its history."""
-    found = recurring.get_series(series_id)
+    found = recurring.get_series(series_id, current_user)
     today = local_date(utcnow())
     return render_template(
         "series/detail.html",
@@ -140,7 +142,7 @@ def detail(series_id: int):
 @bp.route("/<int:series_id>/pause/<int:paused>", methods=["POST"])
 def pause(series_id: int, paused: int):
     """Pause (1) or resume (0) a series."""
-    found = recurring.get_series(series_id)
+    found = recurring.get_series(series_id, current_user)
     if PauseForm().validate_on_submit():
         recurring.set_paused(found, bool(paused), actor=current_user, now=utcnow())
         db.session.commit()
@@ -151,7 +153,7 @@ def pause(series_id: int, paused: int):
 @bp.route("/<int:series_id>/end", methods=["POST"])
 def end(series_id: int):
     """End a series after a date."""
-    found = recurring.get_series(series_id)
+    found = recurring.get_series(series_id, current_user)
     form = EndForm()
     if form.validate_on_submit() and form.ends_on.data:
         recurring.end_series(found, form.ends_on.data, actor=current_user, now=utcnow())

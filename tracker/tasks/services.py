@@ -19,7 +19,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.audit.services import changed_values, record
 from tracker.calendar.services import WorkingCalendar, check_date_in_range, load_calendar
 from tracker.clock import local_date
-from tracker.errors import ConflictError, IncompleteTaskError, TransitionError, ValidationError
+from tracker.errors import (
+    ConflictError,
+    IncompleteTaskError,
+    NotFound,
+    TransitionError,
+    ValidationError,
+)
 from tracker.extensions import db
 from tracker.org.models import Field, Unit, User
 from tracker.tasks.clarity import missing_clarity
@@ -41,7 +47,13 @@ from tracker.tasks.models import (
     TaskGroup,
     TaskState,
 )
-from tracker.tasks.permissions import Action, require, require_can_create, state_allows
+from tracker.tasks.permissions import (
+    Action,
+    extension_allows,
+    require,
+    require_can_create,
+    state_allows,
+)
 from tracker.text import N_, fold, nfc
 
 logger = logging.getLogger(__name__)
@@ -615,9 +627,9 @@ def complete_milestone(task: Task, milestone_id: int, *, actor: User, now: datet
     _check(task, Action.REPORT_PROGRESS, actor)
     milestone = next((m for m in task.milestones if m.id == milestone_id), None)
     if milestone is None:
-        raise ValidationError(
-            _("Không tìm thấy mốc tiến độ này."), fields={"milestone": _("không có")}
-        )
+        # Another task's milestone through this task's address: not found, as it would be
+        # through its own task's address for whoever may not see that task.
+        raise NotFound(_("Không tìm thấy mốc tiến độ này."))
     if milestone.completed_on is not None:
         raise TransitionError(_("Mốc tiến độ này đã được đánh dấu hoàn thành."))
     milestone.completed_on = local_date(now)
@@ -642,6 +654,10 @@ def request_extension(
 ) -> ExtensionRequest:
     """Ask the assigner to move the due date, with a reason."""
     _check(task, Action.REQUEST_EXTENSION, actor)
+    if not extension_allows(Action.REQUEST_EXTENSION, task):
+        raise TransitionError(
+            _("Đã có một đề nghị gia hạn đang chờ quyết định; hãy chờ quyết định trước.")
+        )
     reason = _text(reason, "reason")
     if not reason:
         raise ValidationError(_("Hãy nêu lý do đề nghị gia hạn."), fields={"reason": _("bắt buộc")})
@@ -682,9 +698,9 @@ def decide_extension(
 ) -> ExtensionRequest:
     """Approve (the due date moves, the old one stays on record) or reject a request."""
     task = request.task
+    _check(task, Action.DECIDE_EXTENSION, actor)
     if request.status != ExtensionStatus.PENDING:
         raise TransitionError(_("Đề nghị gia hạn này đã được quyết định."))
-    _check(task, Action.DECIDE_EXTENSION, actor)
     # The request's row would otherwise be written before the task's when approving (the
     # calendar's query flushes it) and after it when refusing.
     _claim(task, now)
@@ -919,6 +935,11 @@ def issue_to_units(
 
     All or nothing: if one unit's task cannot be issued, none is, and the refusal names it.
     """
+    # Who may, before what: a refusal of the input must not answer someone not allowed.
+    if parent is None:
+        require_can_create(actor)
+    else:
+        _check(parent, Action.SPLIT, actor)
     unit_ids = list(dict.fromkeys(unit_ids))
     if not 2 <= len(unit_ids) <= MAX_GROUP_UNITS:
         raise ValidationError(
@@ -930,8 +951,6 @@ def issue_to_units(
         raise ValidationError(
             _("Có đơn vị không tồn tại."), fields={"unit_ids": _("không tồn tại")}
         )
-    if parent is None:
-        require_can_create(actor)
     group = TaskGroup(
         title=_text(data.title, "title", TITLE_MAX), created_by_id=actor.id, created_at=now
     )

@@ -55,7 +55,8 @@ def may_keep_templates(user: User) -> bool:
     return user.is_active and user.has_role(Role.ASSIGNER, Role.ADMIN)
 
 
-def _require_keeper(user: User) -> None:
+def require_keeper(user: User) -> None:
+    """Raise PermissionDenied unless the user keeps the templates."""
     if not may_keep_templates(user):
         raise PermissionDenied(_("Chỉ Văn phòng và quản trị hệ thống quản lý quy trình mẫu."))
 
@@ -132,7 +133,7 @@ def save_template(
     now: datetime,
 ) -> ProcessTemplate:
     """Create a template, or replace an existing one's name, steps and state."""
-    _require_keeper(actor)
+    require_keeper(actor)
     name = nfc(name).strip()
     if not name or len(name) > NAME_MAX:
         raise ValidationError(
