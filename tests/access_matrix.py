@@ -240,6 +240,9 @@ ROUTES: list[R] = [
     R("POST", "/logout", "none", EVERYONE),
     R("POST", "/lang/<code>", "none", EVERYONE),
     R("GET", "/healthz", "none", EVERYONE),
+    # /metrics opens to the monitoring token only, never to a person's session or API token;
+    # unset (as here) it does not exist. tests/test_observability.py covers the token.
+    R("GET", "/metrics", "none", "H H H H H H H H"),
     R("GET", "/api/v1/docs", "none", EVERYONE),
     R("GET", "/api/v1/openapi.json", "none", EVERYONE),
     R("POST", "/api/v1/tokens", "none", EVERYONE, data=API_BODY),
@@ -490,6 +493,7 @@ ROUTES: list[R] = [
     R("POST", "/admin/reminders/rules", "none", ADMIN),
     R("POST", "/admin/reminders/rules/<int:rule_id>", "rule", ADMIN),
     R("POST", "/admin/reminders/thresholds", "none", ADMIN),
+    R("GET", "/admin/system", "none", ADMIN),
     R("GET", "/admin/webhooks", "none", ADMIN),
     R("POST", "/admin/webhooks", "none", ADMIN),
     R("GET", "/admin/webhooks/<int:webhook_id>", "webhook", ADMIN),
