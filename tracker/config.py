@@ -57,6 +57,9 @@ def load_settings(instance_path: Path) -> dict:
         "TRACKER_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL") or default_db),
+        # A pooled connection the database dropped (restart, failover, idle timeout) is
+        # replaced when it is taken from the pool, instead of failing the next request.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "TRACKER_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
         "MAX_UPLOAD_MB": _int_env("MAX_UPLOAD_MB", 20),
@@ -87,6 +90,9 @@ def load_settings(instance_path: Path) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         # A receiving system that does not answer within this is tried again later.
         "WEBHOOK_TIMEOUT_SECONDS": _int_env("WEBHOOK_TIMEOUT_SECONDS", 10),
+        # How long a message being sent is left alone; if its deliverer dies, it goes again
+        # after this. Longer than any send can take (SMTP_TIMEOUT per step of a send).
+        "OUTBOX_LEASE_SECONDS": _int_env("OUTBOX_LEASE_SECONDS", 600),
         # Where links in emails point to.
         "BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

@@ -7,8 +7,20 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from babel import support
-from flask import Flask, flash, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    has_app_context,
+    has_request_context,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -189,11 +201,94 @@ def _handle_tracker_error(error: TrackerError):
 
 
 def _handle_unexpected(error: Exception):
-    db.session.rollback()
+    _discard_transaction()
     if api_errors.is_api_request():
         return api_errors.unexpected_error_response()
     logger.exception("Unhandled error on %s %s", request.method, request.path)
     return render_error(500)
+
+
+# ------------------------------------------------------------------ the database is away
+
+_COMMIT_SENT = "tracker_commit_sent"  # on ``g``: a COMMIT went out and did not come back
+RETRY_AFTER_SECONDS = 30
+
+UNAVAILABLE_TITLE = N_("Tạm thời không truy cập được dữ liệu")
+NOTHING_SAVED = N_(
+    "Mất kết nối tới cơ sở dữ liệu. Chưa có thay đổi nào được lưu; vui lòng thử lại sau ít phút."
+)
+OUTCOME_UNKNOWN = N_(
+    "Mất kết nối tới cơ sở dữ liệu đúng lúc đang lưu, nên chưa biết thay đổi đã được lưu "
+    "hay chưa. Hãy tải lại trang để kiểm tra trước khi gửi lại."
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Tell whether an error means the database could not be reached or dropped us,
+    rather than a bug or a broken rule: the same request may succeed a moment later."""
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(
+        error,
+        sa.exc.OperationalError
+        | sa.exc.InterfaceError
+        | sa.exc.DisconnectionError
+        | sa.exc.TimeoutError,
+    )
+
+
+def _commit_sent(conn) -> None:
+    # The last moment before the database decides: from here on, a lost connection
+    # leaves the outcome unknown to us.
+    if has_app_context():
+        setattr(g, _COMMIT_SENT, True)
+
+
+def _commit_returned(session) -> None:
+    if has_app_context():
+        g.pop(_COMMIT_SENT, None)
+
+
+def _forget_commit() -> None:
+    g.pop(_COMMIT_SENT, None)
+
+
+def _discard_transaction() -> None:
+    """Roll back what the request did; a connection that is gone is simply dropped."""
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.invalidate()
+
+
+def _handle_database_error(error: sa.exc.SQLAlchemyError):
+    if not database_unavailable(error):
+        return _handle_unexpected(error)
+    unknown = bool(g.pop(_COMMIT_SENT, False))
+    _discard_transaction()
+    logger.error(
+        "Database unavailable on %s %s (%s): %s",
+        request.method,
+        request.path,
+        "outcome unknown" if unknown else "nothing saved",
+        error,
+    )
+    message = _(OUTCOME_UNKNOWN if unknown else NOTHING_SAVED)
+    if api_errors.is_api_request():
+        code = "outcome_unknown" if unknown else "database_unavailable"
+        response = api_errors.error_response(503, code, message)
+    else:
+        # Rendered without the context processors, which would ask the database for the
+        # bell and the menu: this page must come out while the database is away.
+        page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            title=_(UNAVAILABLE_TITLE),
+            message=message,
+            current_locale=select_locale(),
+            resubmit=request.method == "POST",
+        )
+        response = make_response(page, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _template_context() -> dict:
@@ -205,7 +300,12 @@ def register_pages(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.register_error_handler(TrackerError, _handle_tracker_error)
+    app.register_error_handler(sa.exc.SQLAlchemyError, _handle_database_error)
     app.register_error_handler(Exception, _handle_unexpected)
+    if not sa.event.contains(sa.Engine, "commit", _commit_sent):
+        sa.event.listen(sa.Engine, "commit", _commit_sent)
+        sa.event.listen(sa.orm.Session, "after_commit", _commit_returned)
+    app.before_request(_forget_commit)
     app.before_request(_wtforms_language)
     app.after_request(_security_headers)
     app.add_template_filter(format_day, "day")

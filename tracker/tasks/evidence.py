@@ -1,12 +1,18 @@
 """Evidence files: checked for size, type and content, stored outside static/.
 
 Files are written before the transaction commits; if it rolls back, the files it
-wrote are removed again, so a failed progress report leaves nothing behind.
+wrote are removed again, so a failed progress report leaves nothing behind. A disk that
+is full or failing refuses the report with a clear message, leaving no partial file.
+If the connection drops while the COMMIT itself is under way, nobody knows at first
+whether the rows were saved: the files are then removed only once the database says
+no row names them, and kept (and logged) when it cannot say — an unreferenced file is
+harmless, a record whose file is gone is lost evidence.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import unicodedata
 import uuid
@@ -23,7 +29,10 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.tasks.models import EvidenceFile
 
+logger = logging.getLogger(__name__)
+
 _WRITTEN = "tracker.evidence.written"
+_COMMITTING = "tracker.evidence.committing"
 
 _OOXML = (b"PK\x03\x04",)
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
@@ -160,10 +169,10 @@ def store_evidence(
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     db.session.info.setdefault(_WRITTEN, []).append(path)
     partial = path.with_suffix(path.suffix + ".part")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(partial, "xb") as fh:
             fh.write(data)
             fh.flush()
@@ -171,6 +180,7 @@ def _write_file(path: Path, data: bytes) -> None:
         os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
+        logger.error("Evidence file %s not stored (%s bytes): %s", path, len(data), exc)
         raise ValidationError(
             _(
                 "Không lưu được tệp minh chứng (bộ nhớ máy chủ đầy hoặc không ghi được). "
@@ -183,10 +193,40 @@ def _write_file(path: Path, data: bytes) -> None:
 
 def _forget_written(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
+    session.info.pop(_COMMITTING, None)
+
+
+def _committing(session: Session) -> None:
+    if session.info.get(_WRITTEN):
+        session.info[_COMMITTING] = True
+
+
+def _referenced(paths: list[Path]) -> set[Path] | None:
+    """Return which of these files the database has rows for (None: it cannot say)."""
+    names = {path.name: path for path in paths}
+    table = EvidenceFile.__table__
+    try:
+        with db.engine.connect() as conn:
+            found = conn.scalars(
+                sa.select(table.c.stored_name).where(table.c.stored_name.in_(list(names)))
+            ).all()
+    except sa.exc.SQLAlchemyError as error:
+        logger.error("Cannot tell whether evidence files %s were saved: %s", list(names), error)
+        return None
+    return {names[name] for name in found}
 
 
 def _remove_written(session: Session, previous_transaction=None) -> None:
-    for path in session.info.pop(_WRITTEN, []):
+    paths = session.info.pop(_WRITTEN, [])
+    if session.info.pop(_COMMITTING, False) and paths:
+        # The commit failed on its way: perhaps after the database had saved the rows.
+        referenced = _referenced(paths)
+        if referenced is None:
+            return
+        if referenced:
+            logger.warning("Evidence files %s kept: their rows were saved", sorted(referenced))
+        paths = [path for path in paths if path not in referenced]
+    for path in paths:
         path.unlink(missing_ok=True)
 
 
@@ -194,5 +234,6 @@ def register_evidence_hooks() -> None:
     """Remove files written by a transaction that rolls back."""
     if sa.event.contains(Session, "after_soft_rollback", _remove_written):
         return
+    sa.event.listen(Session, "before_commit", _committing)
     sa.event.listen(Session, "after_commit", _forget_written)
     sa.event.listen(Session, "after_soft_rollback", _remove_written)
