@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -122,30 +123,34 @@ class HookReceiver:
 class DatabaseFault:
     """Drop the database connection at an exact point of the work that follows.
 
-    ``at`` is the start of a SQL statement ("INSERT INTO notifications") or "COMMIT",
-    ``nth`` which occurrence of it. On PostgreSQL the connection's backend is really
+    ``at`` is a pattern the SQL statement matches from its start (``INSERT .*INTO
+    notifications``; SQLite's ``INSERT OR IGNORE`` matches too) or "COMMIT", ``nth``
+    which occurrence of it. On PostgreSQL the connection's backend is really
     terminated from another connection (``pg_terminate_backend``), so the statement
     meets a dead connection; on SQLite, which has no server to lose, the driver raises
     the OperationalError it raises when the database file cannot be used.
     """
 
-    def __init__(self, engine: sa.Engine, at: str, nth: int = 1):
-        self.engine, self.at, self.nth = engine, at.upper(), nth
+    def __init__(self, engine: sa.Engine, at: str, nth: int = 1, everyone: bool = False):
+        self.engine, self.at, self.nth = engine, at, nth
+        self.pattern = re.compile(at, re.IGNORECASE | re.DOTALL)
+        self.everyone = everyone  # PostgreSQL: drop every connection, as a restart does
         self.seen = 0
         self.fired = 0
         self._real_commit = None
 
     def _due(self, statement: str) -> bool:
-        if self.fired or not statement.lstrip().upper().startswith(self.at):
+        if self.fired or not self.pattern.match(statement.lstrip()):
             return False
         self.seen += 1
         return self.seen == self.nth
 
     def _drop(self, dbapi_connection) -> None:
         self.fired += 1
+        # do_commit is handed the pool's proxy; statements, the driver's connection.
+        dbapi_connection = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
         if self.engine.dialect.name == "postgresql":
-            pid = dbapi_connection.info.backend_pid
-            terminate_backends([pid])
+            terminate_backends(None if self.everyone else [dbapi_connection.info.backend_pid])
         else:
             raise self.engine.dialect.loaded_dbapi.OperationalError("disk I/O error")
 

@@ -271,7 +271,8 @@ def _handle_database_error(error: sa.exc.SQLAlchemyError):
         request.method,
         request.path,
         "outcome unknown" if unknown else "nothing saved",
-        error,
+        # The driver's own words, without the statement's parameters (what people typed).
+        getattr(error, "orig", None) or type(error).__name__,
     )
     message = _(OUTCOME_UNKNOWN if unknown else NOTHING_SAVED)
     if api_errors.is_api_request():

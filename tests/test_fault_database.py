@@ -1,0 +1,398 @@
+"""The database connection dropped in the middle of a sweep, a web form, an API call and
+an email delivery: each fails cleanly (a 503 in the person's language, the API's error
+shape), leaves nothing half-written — rows, audit events, outbox, files — and a retry
+completes once.
+
+On PostgreSQL the connection's backend is really terminated (``pg_terminate_backend``)
+at an exact statement; on SQLite the driver's OperationalError is raised there instead
+(see tests/faults.py).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.api_client import api_as
+from tests.conftest import POSTGRES_URL
+from tests.factories import draft_task, issued_task
+from tests.faults import (
+    DatabaseFault,
+    LostCommitReply,
+    MailServer,
+    terminate_backends,
+    write_summary,
+)
+from tests.test_reminders import DUE, at, wd
+from tracker.audit.models import AuditEvent
+from tracker.audit.services import verify_chain
+from tracker.extensions import db
+from tracker.notify.models import Channel, DeliveryStatus, Notification
+from tracker.reminders import jobs
+from tracker.reminders.models import Escalation, JobRun, Reminder
+from tracker.tasks import services
+from tracker.tasks.evidence import stored_path
+from tracker.tasks.models import EvidenceFile, ProgressUpdate, Task, TaskState
+from tracker.webhooks.models import WebhookDelivery
+from tracker.webhooks.services import register_webhook
+
+PDF = b"%PDF-1.7\n" + b"bien ban hop " * 200
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _state() -> dict:
+    """What a half-done operation could leave behind, counted."""
+    db.session.expire_all()
+    counts = {
+        model.__tablename__: _count(model)
+        for model in (
+            Reminder,
+            Escalation,
+            Notification,
+            AuditEvent,
+            WebhookDelivery,
+            ProgressUpdate,
+            EvidenceFile,
+        )
+    }
+    db.session.rollback()
+    return counts
+
+
+def _files(app) -> list:
+    from pathlib import Path
+
+    return sorted(p for p in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if p.is_file())
+
+
+# ------------------------------------------------------------------ during a sweep
+
+SWEEP_POINTS = [
+    ("INSERT .*INTO reminders", 2, False),  # the second rule's notices
+    ("INSERT .*INTO escalations", 1, False),
+    ("INSERT .*INTO notifications", 1, False),
+    ("INSERT .*INTO audit_events", 1, False),  # at commit time, the chain's links
+    ("COMMIT", 1, False),
+    ("INSERT .*INTO notifications", 2, True),  # every connection dropped: a restart
+]
+
+
+@pytest.mark.parametrize(("at_statement", "nth", "everyone"), SWEEP_POINTS)
+def test_a_sweep_that_loses_its_connection_leaves_nothing_and_the_next_run_completes(
+    app, org, now, at_statement, nth, everyone
+):
+    register_webhook(
+        name="Báo cáo",
+        url="http://127.0.0.1:9/",
+        events=["task.overdue"],
+        actor=org.admin,
+        now=now,
+    )
+    db.session.commit()
+    issued_task(org, now, due_date=DUE)
+    moment = at(wd(DUE, 12))
+    before = _state()
+    sweep = lambda t: jobs.describe(jobs.sweep_job(t))  # noqa: E731 - as the scheduler runs it
+
+    with (
+        DatabaseFault(db.engine, at_statement, nth, everyone) as fault,
+        pytest.raises(sa.exc.DBAPIError),
+    ):
+        jobs.run_job("sweep", sweep, moment)
+    assert fault.fired == 1
+    assert _state() == before  # no orphan half-sweep: no notice, message, event or delivery
+    assert db.session.get(JobRun, "sweep-clock") is None
+    db.session.rollback()
+
+    # The next run (the scheduler's next tick) takes the lock and does all of it, once.
+    assert jobs.run_job("sweep", sweep, moment) is not None
+    assert jobs.run_job("sweep", sweep, moment + timedelta(minutes=5)).count(": 0") == 5
+    kinds = sorted(k.value for k in db.session.scalars(sa.select(Reminder.kind)))
+    assert kinds == ["reminder"] * 3 + ["urging", "warning"]
+    assert _count(Escalation) == 1
+    reminders = db.session.scalars(sa.select(Reminder)).all()
+    for reminder in reminders:  # each notice has its messages and its audit event
+        inbox = db.session.scalars(
+            sa.select(Notification).where(
+                Notification.key == f"reminder:{reminder.id}",
+                Notification.channel == Channel.INBOX,
+            )
+        ).all()
+        assert inbox
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == f"task.{reminder.kind.value}")
+        ).all()
+        assert sum(json.loads(e.after)["reminder_id"] == reminder.id for e in events) == 1
+    assert [d.event for d in db.session.scalars(sa.select(WebhookDelivery))] == ["task.overdue"]
+    assert verify_chain().ok
+    write_summary(
+        f"database_dropped_during_sweep.{_slug(at_statement)}{nth}{'.restart' if everyone else ''}",
+        fault={"at": at_statement, "nth": nth, "every_connection": everyone},
+        faults_injected=fault.fired,
+        left_behind_after_failure=0,
+        reminders=len(reminders),
+        escalations=1,
+        notifications=_count(Notification),
+        duplicates=0,
+        lost=0,
+    )
+
+
+def _slug(pattern: str) -> str:
+    return pattern.replace("INSERT .*INTO ", "insert_").replace(" ", "_").lower()
+
+
+# ------------------------------------------------------------------ during a web form
+
+WEB_POINTS = [
+    ("INSERT .*INTO progress_updates", False),
+    ("INSERT .*INTO evidence_files", False),  # the file is on disk already
+    ("INSERT .*INTO audit_events", False),
+    ("COMMIT", True),  # the answer to COMMIT never came: nobody knows yet
+]
+
+
+def _accepted_task(org, now) -> Task:
+    task = issued_task(org, now)
+    services.accept_task(task, actor=org.head_a, now=now, assignee_id=org.staff_a.id)
+    db.session.commit()
+    return task
+
+
+def _report(client, task_id: int):
+    return client.post(
+        f"/tasks/{task_id}/progress",
+        data={
+            "percent": "40",
+            "narrative": "Đã rà soát 40% hồ sơ",
+            "difficulties": "Thiếu máy quét",
+            "evidence": [(io.BytesIO(PDF), "Biên bản kiểm tra.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.mark.parametrize(("at_statement", "unknown"), WEB_POINTS)
+def test_a_progress_report_that_loses_its_connection_says_so_and_keeps_nothing(
+    app, client, auth, org, now, at_statement, unknown
+):
+    task = _accepted_task(org, now)
+    version = task.version
+    auth.login("cv.tttt")
+    before = _state()
+
+    with DatabaseFault(db.engine, at_statement) as fault:
+        refused = _report(client, task.id)
+    assert fault.fired == 1
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    page = refused.get_data(as_text=True)
+    if unknown:
+        assert "chưa biết thay đổi đã được lưu hay chưa" in page
+    else:
+        assert "Chưa có thay đổi nào được lưu" in page
+    assert "Traceback" not in page and "sqlalchemy" not in page.lower()
+    assert _state() == before  # no report, file record, audit event or message
+    assert _files(app) == []  # and no file on disk
+    db.session.expire_all()
+    unchanged = db.session.get(Task, task.id)
+    assert (unchanged.state, unchanged.progress_percent, unchanged.version) == (
+        TaskState.ACCEPTED,
+        0,
+        version,
+    )
+    db.session.rollback()
+
+    # The pool gives a working connection: the same report, sent again, goes through once.
+    assert _report(client, task.id).status_code == 302
+    after = _state()
+    assert after["progress_updates"] == 1 and after["evidence_files"] == 1
+    assert after["audit_events"] == before["audit_events"] + 2  # started, progress
+    (stored,) = _files(app)
+    assert stored.read_bytes() == PDF
+    record_id = db.session.scalar(sa.select(EvidenceFile.id))  # sequences do not roll back
+    assert client.get(f"/tasks/{task.id}/evidence/{record_id}").data == PDF
+    write_summary(
+        f"database_dropped_during_web_progress_report.{_slug(at_statement)}",
+        fault={"at": at_statement},
+        faults_injected=fault.fired,
+        status=refused.status_code,
+        left_behind_after_failure=0,
+        retry_status=302,
+        progress_reports_after_retry=1,
+        evidence_files_after_retry=1,
+    )
+
+
+def test_in_english_the_page_says_it_in_english(app, client, auth, org, now):
+    task = _accepted_task(org, now)
+    auth.login("cv.tttt")
+    client.post("/lang/en")
+    with DatabaseFault(db.engine, "INSERT .*INTO progress_updates"):
+        refused = _report(client, task.id)
+    assert refused.status_code == 503
+    assert "Nothing was saved" in refused.get_data(as_text=True)
+
+
+def test_a_commit_whose_answer_is_lost_keeps_the_evidence_it_saved(app, client, auth, org, now):
+    task = _accepted_task(org, now)
+    auth.login("cv.tttt")
+    with LostCommitReply(db.engine) as fault:
+        refused = _report(client, task.id)
+    assert fault.fired == 1 and refused.status_code == 503
+    assert "chưa biết thay đổi đã được lưu hay chưa" in refused.get_data(as_text=True)
+    # It was saved after all: the person reloads the page and finds the report and its
+    # file, which was not removed with the failed request.
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "Đã rà soát 40% hồ sơ" in page and "Biên bản kiểm tra.pdf" in page
+    (record,) = db.session.scalars(sa.select(EvidenceFile)).all()
+    assert stored_path(record.stored_name).read_bytes() == PDF
+    assert client.get(f"/tasks/{task.id}/evidence/{record.id}").data == PDF
+
+
+# ------------------------------------------------------------------ during an API call
+
+API_POINTS = [
+    ("UPDATE tasks", False),
+    ("INSERT .*INTO webhook_deliveries", False),
+    ("INSERT .*INTO audit_events", False),
+    ("COMMIT", True),
+]
+
+
+@pytest.mark.parametrize(("at_statement", "unknown"), API_POINTS)
+def test_an_api_call_that_loses_its_connection_answers_503_in_the_error_shape(
+    app, client, org, now, at_statement, unknown
+):
+    register_webhook(
+        name="E-office",
+        url="http://127.0.0.1:9/",
+        events=["task.issued"],
+        actor=org.admin,
+        now=now,
+    )
+    db.session.commit()
+    task = draft_task(org, now)
+    api = api_as(client, org.assigner)
+    before = _state()
+
+    with DatabaseFault(db.engine, at_statement) as fault:
+        refused = api.post(f"/tasks/{task.id}/issue")
+    assert fault.fired == 1
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    body = refused.get_json()
+    assert set(body) == {"error", "message", "fields"}
+    assert body["error"] == ("outcome_unknown" if unknown else "database_unavailable")
+    assert "cơ sở dữ liệu" in body["message"]
+    assert _state() == before
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).state == TaskState.DRAFT
+    db.session.rollback()
+
+    issued = api.post(f"/tasks/{task.id}/issue")
+    assert issued.status_code == 200 and issued.get_json()["state"] == "issued"
+    after = _state()
+    assert after["webhook_deliveries"] == 1
+    assert after["audit_events"] == before["audit_events"] + 1
+    write_summary(
+        f"database_dropped_during_api_issue.{_slug(at_statement)}",
+        fault={"at": at_statement},
+        faults_injected=fault.fired,
+        status=503,
+        error=body["error"],
+        left_behind_after_failure=0,
+        retry_status=200,
+    )
+
+
+def test_the_api_says_it_in_english_when_asked(app, client, org, now):
+    task = draft_task(org, now)
+    api = api_as(client, org.assigner)
+    api._headers["Accept-Language"] = "en"
+    with DatabaseFault(db.engine, "UPDATE tasks"):
+        refused = api.post(f"/tasks/{task.id}/issue")
+    assert refused.status_code == 503
+    assert "Nothing was saved" in refused.get_json()["message"]
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="SQLite has no server to drop pooled connections")
+def test_pooled_connections_dropped_between_requests_are_replaced_unseen(app, client, org, now):
+    task = draft_task(org, now)
+    api = api_as(client, org.assigner)
+    assert api.get(f"/tasks/{task.id}").status_code == 200
+    # A request's end gives its connection back to the pool (the tests share one app
+    # context, so do here what the teardown of a real request does).
+    db.session.remove()
+    dropped = terminate_backends()  # a database restart: every idle connection is gone
+    assert dropped >= 1
+    # Pre-ping notices at checkout: the next request works the first time.
+    assert api.post(f"/tasks/{task.id}/issue").status_code == 200
+    write_summary(
+        "pooled_connections_dropped_between_requests",
+        faults_injected=dropped,
+        failed_requests=0,
+    )
+
+
+# ------------------------------------------------------------------ during email delivery
+
+DELIVERY_POINTS = [
+    ("UPDATE notifications SET attempts", "claim"),  # before anything is sent
+    ("UPDATE notifications SET status", "record"),  # after the server said 250
+]
+
+
+@pytest.mark.parametrize(("at_statement", "where"), DELIVERY_POINTS)
+def test_email_delivery_that_loses_its_connection_sends_each_message_once(
+    app, org, now, at_statement, where
+):
+    mail = MailServer()
+    mail.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=mail.port, MAIL_FROM="nv@hanoi.gov.vn")
+    try:
+        org.head_a.email = "truong@tttt.hanoi.gov.vn"
+        org.assigner.email = "giao@vpub.hanoi.gov.vn"
+        db.session.commit()
+        issued_task(org, now, due_date=DUE)
+        moment = at(wd(DUE, 1))
+        jobs.run_job("sweep", lambda t: jobs.describe(jobs.sweep_job(t)), moment)
+        queued = db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(Notification.channel == Channel.EMAIL)
+        )
+        db.session.rollback()
+
+        with DatabaseFault(db.engine, at_statement, nth=2) as fault:
+            try:
+                jobs.run_job("deliver", jobs.deliver_job, moment)
+            except sa.exc.DBAPIError:
+                assert where == "claim"  # the job stops; the scheduler runs it again
+        assert fault.fired == 1
+        for minutes in (1, 15, 30):  # the scheduler's next ticks, past the claim's lease
+            jobs.run_job("deliver", jobs.deliver_job, moment + timedelta(minutes=minutes))
+        ids = mail.message_ids()
+        assert len(ids) == queued and set(ids.values()) == {1}
+        db.session.expire_all()
+        statuses = {
+            n.status
+            for n in db.session.scalars(
+                sa.select(Notification).where(Notification.channel == Channel.EMAIL)
+            )
+        }
+        assert statuses == {DeliveryStatus.SENT}
+    finally:
+        mail.stop()
+    write_summary(
+        f"database_dropped_during_email_delivery.{where}",
+        fault={"at": at_statement, "nth": 2},
+        faults_injected=fault.fired,
+        emails=queued,
+        received=len(mail.messages),
+        duplicates=sum(c - 1 for c in ids.values()),
+        lost=queued - len(ids),
+    )
