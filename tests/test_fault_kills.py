@@ -14,24 +14,30 @@ leaves — and then with the same Message-ID (or X-Tracker-Delivery).
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from tests.factories import issued_task
 from tests.faults import (
+    ROOT,
     HookReceiver,
     MailServer,
     command_environment,
     kill_at,
     release_database,
     run_command,
+    tracker_command,
     write_summary,
 )
 from tests.test_fault_smtp_down import _city_with_mail
-from tests.test_reminders import DUE, at, wd
+from tests.test_reminders import CAL, DUE, at, wd
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import verify_chain
+from tracker.clock import local_date, utcnow
 from tracker.extensions import db
 from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.reminders import jobs
@@ -231,4 +237,97 @@ def test_outbox_delivery_killed_at_each_point_loses_nothing_and_repeats_only_the
             "that records it: sent again after the lease with the same Message-ID / "
             "X-Tracker-Delivery"
         ),
+    )
+
+
+def _wait_until_sent(process: subprocess.Popen, expected: int, limit: float = 90) -> None:
+    """Wait (bounded) until the running scheduler has sent every email in the outbox."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[0][-3000:]
+        db.session.expire_all()
+        sent = db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(
+                Notification.channel == Channel.EMAIL, Notification.status == DeliveryStatus.SENT
+            )
+        )
+        release_database()
+        if sent == expected:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the scheduler sent {sent} of {expected} emails in {limit} s")
+
+
+def test_the_scheduler_killed_mid_sweep_and_mid_delivery_then_restarted(app, org, tmp_path):
+    """``tracker scheduler`` itself, on the real clock: killed while its start-up sweep
+    holds its inserts, then while an email the server accepted is not yet recorded."""
+    real_now = utcnow()
+    today = local_date(real_now)
+    for user, address in (
+        (org.head_a, "truong@tttt.hanoi.gov.vn"),
+        (org.assigner, "giao@vpub.hanoi.gov.vn"),
+        (org.inspector, "soat@snv.hanoi.gov.vn"),
+        (org.leader, "lanh@hanoi.gov.vn"),
+    ):
+        user.email = address
+    db.session.commit()
+    issued_task(org, real_now - timedelta(days=40), due_date=CAL.add_working_days(today, -12))
+    mail = MailServer()
+    mail.start()
+    env = command_environment(
+        app,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=mail.port,
+        SMTP_TIMEOUT=5,
+        MAIL_FROM=f"nhiemvu@{DOMAIN}",
+        DELIVERY_INTERVAL_SECONDS=1,
+        OUTBOX_LEASE_SECONDS=2,
+    )
+    process = None
+    try:
+        kills = [kill_at(env, "sweep.inserted", tmp_path, "scheduler")]
+        assert _sweep_counts()[:3] == (0, 0, 0)  # the start-up sweep left nothing
+
+        kills.append(kill_at(env, "outbox.email.sent:3", tmp_path, "scheduler"))
+        assert len(mail.messages) == 3
+        in_window = str(mail.messages[-1]["Message-ID"])
+        notices = _each_notice_once_with_messages_and_events()
+        assert notices >= 5
+        expected = db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(Notification.channel == Channel.EMAIL)
+        )
+        release_database()
+
+        process = subprocess.Popen(
+            tracker_command("scheduler"),
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        _wait_until_sent(process, expected)
+    finally:
+        if process is not None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+        mail.stop()
+    ids = mail.message_ids()
+    assert len(ids) == expected  # nothing lost
+    assert {m for m, c in ids.items() if c > 1} == {in_window} and ids[in_window] == 2
+    assert _each_notice_once_with_messages_and_events() == notices  # nothing swept twice
+    write_summary(
+        "scheduler_killed",
+        kills=kills,
+        kill_signal="SIGKILL",
+        notices=notices,
+        emails=expected,
+        received_at_smtp_server=len(mail.messages),
+        repeated_in_the_window=[in_window],
+        repeated_elsewhere=0,
+        lost=0,
     )
