@@ -32,7 +32,7 @@ from wtforms.i18n import messages_path
 
 from tracker.api import errors as api_errors
 from tracker.clock import local_zone
-from tracker.errors import TrackerError, ValidationError
+from tracker.errors import StorageUnavailable, TrackerError, ValidationError
 from tracker.extensions import db
 from tracker.text import N_
 
@@ -92,13 +92,15 @@ def show_form_errors(form, error: ValidationError, aliases: dict[str, str] | Non
     (rows of coordinating units, milestones) cannot hold a message; the flash says it.
     """
     placed = False
+    # A full disk is nothing the person can fix in the form: the banner says what happened.
+    fixable = not isinstance(error, StorageUnavailable)
     for name, reason in error.fields.items():
         field = form._fields.get((aliases or {}).get(name, name))
         if field is not None and not isinstance(field, FieldList):
-            message = error.message if len(error.fields) == 1 else reason
+            message = error.message if len(error.fields) == 1 and fixable else reason
             field.errors = [*field.errors, message]
             placed = True
-    if placed and len(error.fields) == 1:
+    if placed and len(error.fields) == 1 and fixable:
         flash(_("Chưa lưu được. Hãy sửa nội dung được đánh dấu bên dưới."), "danger")
     else:
         flash(error.message, "danger")

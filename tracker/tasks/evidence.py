@@ -25,7 +25,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from tracker.errors import ValidationError
+from tracker.errors import StorageUnavailable, ValidationError
 from tracker.extensions import db
 from tracker.tasks.models import EvidenceFile
 
@@ -181,12 +181,11 @@ def _write_file(path: Path, data: bytes) -> None:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         logger.error("Evidence file %s not stored (%s bytes): %s", path, len(data), exc)
-        raise ValidationError(
+        raise StorageUnavailable(
             _(
                 "Không lưu được tệp minh chứng (bộ nhớ máy chủ đầy hoặc không ghi được). "
                 "Chưa có gì thay đổi; vui lòng thử lại sau hoặc báo quản trị hệ thống."
             ),
-            code="storage_unavailable",
             fields={"evidence": _("không lưu được tệp")},
         ) from exc
 
