@@ -217,7 +217,8 @@ RETRY_AFTER_SECONDS = 30
 
 UNAVAILABLE_TITLE = N_("Tạm thời không truy cập được dữ liệu")
 NOTHING_SAVED = N_(
-    "Mất kết nối tới cơ sở dữ liệu. Chưa có thay đổi nào được lưu; vui lòng thử lại sau ít phút."
+    "Cơ sở dữ liệu tạm thời không trả lời (mất kết nối hoặc quá tải). "
+    "Chưa có thay đổi nào được lưu; vui lòng thử lại sau ít phút."
 )
 OUTCOME_UNKNOWN = N_(
     "Mất kết nối tới cơ sở dữ liệu đúng lúc đang lưu, nên chưa biết thay đổi đã được lưu "

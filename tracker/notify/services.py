@@ -169,7 +169,9 @@ def retry_values(attempts: int, error: str, now: datetime) -> dict:
     return values
 
 
-def _due_ids(now: datetime, digest: bool, limit: int, user_id: int | None = None) -> list[int]:
+def _due_ids(
+    now: datetime, digest: bool, limit: int, user_id: int | None = None, retries: bool = False
+) -> list[int]:
     query = (
         sa.select(Notification.id)
         .where(
@@ -183,6 +185,8 @@ def _due_ids(now: datetime, digest: bool, limit: int, user_id: int | None = None
     )
     if user_id is not None:
         query = query.where(Notification.user_id == user_id)
+    if retries:
+        query = query.where(Notification.attempts > 0)
     if db.session.get_bind().dialect.name == "postgresql":
         # Two deliverers never take the same message.
         query = query.with_for_update(skip_locked=True)
@@ -256,15 +260,7 @@ def deliver_digests(now: datetime, send: Sender, *, retries_only: bool = False) 
     user_ids = db.session.scalars(query).all()
     db.session.commit()  # each digest below is claimed in its own transaction
     for user_id in user_ids:
-        due = _due_ids(now, digest=True, limit=500, user_id=user_id)
-        if retries_only:
-            due = list(
-                db.session.scalars(
-                    sa.select(Notification.id).where(
-                        Notification.id.in_(due), Notification.attempts > 0
-                    )
-                )
-            )
+        due = _due_ids(now, digest=True, limit=500, user_id=user_id, retries=retries_only)
         taken = claim(Notification, due, now)
         if not taken:
             continue
