@@ -386,3 +386,27 @@ def test_email_delivery_that_loses_its_connection_sends_each_message_once(app, o
         duplicates=sum(c - 1 for c in ids.values()),
         lost=queued - len(ids),
     )
+
+
+def test_the_scheduler_survives_a_dropped_connection_and_runs_the_job_next_tick(app, org):
+    """The job as the scheduler process calls it: the failure is logged, not raised (the
+    scheduler goes on), the job's lock is let go, and the next tick does the work."""
+    from tracker.reminders.scheduler import build_scheduler
+
+    tick = build_scheduler(app).get_job("deliver").func
+    # Every connection is dropped on PostgreSQL, the job lock's own one with it.
+    with DatabaseFault(db.engine, "SELECT .*FROM webhook_deliveries", everyone=True) as fault:
+        tick()
+    assert fault.fired == 1
+    db.session.expire_all()
+    assert (
+        db.session.get(JobRun, "deliver") is None
+        or not db.session.get(JobRun, "deliver").last_finished_at
+    )  # no heartbeat for a run that failed
+    db.session.rollback()
+    tick()
+    db.session.expire_all()
+    assert db.session.get(JobRun, "deliver").last_finished_at is not None
+    write_summary(
+        "scheduler_job_survives_dropped_connection", faults_injected=1, next_tick="completed"
+    )
