@@ -189,7 +189,7 @@ def test_outbox_delivery_killed_at_each_point_loses_nothing_and_repeats_only_the
         digest_id = str(mail.messages[-1]["Message-ID"])
         assert digest_id.startswith("<digest-")
 
-        # Past the leases of 06:00–06:03: everything due goes, then the process is killed
+        # Past the leases taken at 07:00–07:03: everything due goes, then the process is killed
         # after its commits, before it lets go of the job's lock.
         deliver(31, "job.finished")
         deliver(45, None)  # the digest's lease is over: it goes again, the same message
