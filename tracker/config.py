@@ -66,11 +66,14 @@ def database_url(raw: str) -> str:
 
 def engine_options(url: str) -> dict:
     """Return SQLAlchemy's engine options for the database URL."""
+    # A pooled connection the database dropped (restart, failover, idle timeout) is
+    # replaced when it is taken from the pool, instead of failing the next request.
+    options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         # The planner's JIT compiles the reports' long CASE expressions for longer than
         # they take to run (seconds, against milliseconds): an interactive app wants none.
-        return {"connect_args": {"options": "-c jit=off"}}
-    return {}
+        options["connect_args"] = {"options": "-c jit=off"}
+    return options
 
 
 def load_settings(instance_path: Path) -> dict:
@@ -121,6 +124,9 @@ def load_settings(instance_path: Path) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         # A receiving system that does not answer within this is tried again later.
         "WEBHOOK_TIMEOUT_SECONDS": _int_env("WEBHOOK_TIMEOUT_SECONDS", 10),
+        # How long a message being sent is left alone; if its deliverer dies, it goes again
+        # after this. Longer than any send can take (SMTP_TIMEOUT per step of a send).
+        "OUTBOX_LEASE_SECONDS": _int_env("OUTBOX_LEASE_SECONDS", 600),
         # Where links in emails point to.
         "BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

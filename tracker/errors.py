@@ -29,6 +29,14 @@ class ValidationError(TrackerError):
     code = "validation_error"
 
 
+class StorageUnavailable(ValidationError):
+    """A file could not be stored (the disk is full or cannot be written): nothing was
+    saved, and nothing in the input is wrong. Answered like a refused form (422), so the
+    page with what the person typed comes back through any proxy."""
+
+    code = "storage_unavailable"
+
+
 class IncompleteTaskError(ValidationError):
     """The task is not clear on every "rõ"; ``missing`` lists their keys."""
 

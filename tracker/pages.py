@@ -13,7 +13,10 @@ import sqlalchemy as sa
 from babel import support
 from flask import (
     Flask,
+    current_app,
     flash,
+    g,
+    has_app_context,
     has_request_context,
     make_response,
     render_template,
@@ -33,7 +36,13 @@ from wtforms.i18n import messages_path
 
 from tracker.api import errors as api_errors
 from tracker.clock import local_zone
-from tracker.errors import BusyError, ConflictError, TrackerError, ValidationError
+from tracker.errors import (
+    BusyError,
+    ConflictError,
+    StorageUnavailable,
+    TrackerError,
+    ValidationError,
+)
 from tracker.extensions import db
 from tracker.text import N_, NfcMultiDict
 
@@ -109,13 +118,15 @@ def show_form_errors(form, error: ValidationError, aliases: dict[str, str] | Non
     (rows of coordinating units, milestones) cannot hold a message; the flash says it.
     """
     placed = False
+    # A full disk is nothing the person can fix in the form: the banner says what happened.
+    fixable = not isinstance(error, StorageUnavailable)
     for name, reason in error.fields.items():
         field = form._fields.get((aliases or {}).get(name, name))
         if field is not None and not isinstance(field, FieldList):
-            message = error.message if len(error.fields) == 1 else reason
+            message = error.message if len(error.fields) == 1 and fixable else reason
             field.errors = [*field.errors, message]
             placed = True
-    if placed and len(error.fields) == 1:
+    if placed and len(error.fields) == 1 and fixable:
         flash(_("Chưa lưu được. Hãy sửa nội dung được đánh dấu bên dưới."), "danger")
     else:
         flash(error.message, "danger")
@@ -251,9 +262,7 @@ def is_transient(error: sa.exc.DBAPIError) -> bool:
     )
 
 
-def _handle_database_error(error: sa.exc.DBAPIError):
-    if not is_transient(error):
-        return _handle_unexpected(error)
+def _handle_busy(error: sa.exc.DBAPIError):
     db.session.rollback()
     logger.warning(
         "Database busy on %s %s: %s", request.method, request.path, str(error.orig).strip()
@@ -270,11 +279,104 @@ def _handle_database_error(error: sa.exc.DBAPIError):
 
 
 def _handle_unexpected(error: Exception):
-    db.session.rollback()
+    _discard_transaction()
     if api_errors.is_api_request():
         return api_errors.unexpected_error_response()
     logger.exception("Unhandled error on %s %s", request.method, request.path)
     return render_error(500)
+
+
+# ------------------------------------------------------------------ the database is away
+
+_COMMIT_SENT = "tracker_commit_sent"  # on ``g``: a COMMIT went out and did not come back
+RETRY_AFTER_SECONDS = 30
+
+UNAVAILABLE_TITLE = N_("Tạm thời không truy cập được dữ liệu")
+NOTHING_SAVED = N_(
+    "Cơ sở dữ liệu tạm thời không trả lời (mất kết nối hoặc quá tải). "
+    "Chưa có thay đổi nào được lưu; vui lòng thử lại sau ít phút."
+)
+OUTCOME_UNKNOWN = N_(
+    "Mất kết nối tới cơ sở dữ liệu đúng lúc đang lưu, nên chưa biết thay đổi đã được lưu "
+    "hay chưa. Hãy tải lại trang để kiểm tra trước khi gửi lại."
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Tell whether an error means the database could not be reached or dropped us,
+    rather than a bug or a broken rule: the same request may succeed a moment later."""
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(
+        error,
+        sa.exc.OperationalError
+        | sa.exc.InterfaceError
+        | sa.exc.DisconnectionError
+        | sa.exc.TimeoutError,
+    )
+
+
+def _commit_sent(conn) -> None:
+    # The last moment before the database decides: from here on, a lost connection
+    # leaves the outcome unknown to us.
+    if has_app_context():
+        setattr(g, _COMMIT_SENT, True)
+
+
+def _commit_returned(session) -> None:
+    if has_app_context():
+        g.pop(_COMMIT_SENT, None)
+
+
+def _forget_commit() -> None:
+    g.pop(_COMMIT_SENT, None)
+
+
+def _discard_transaction() -> None:
+    """Roll back what the request did; a connection that is gone is simply dropped."""
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.invalidate()
+
+
+def _handle_database_error(error: sa.exc.SQLAlchemyError):
+    """Busy (a lock or a deadlock: 503, try again at once), away (503, try again later), or
+    a bug (500)."""
+    if isinstance(error, sa.exc.DBAPIError) and is_transient(error):
+        return _handle_busy(error)
+    if database_unavailable(error):
+        return _handle_unavailable(error)
+    return _handle_unexpected(error)
+
+
+def _handle_unavailable(error: sa.exc.SQLAlchemyError):
+    unknown = bool(g.pop(_COMMIT_SENT, False))
+    _discard_transaction()
+    logger.error(
+        "Database unavailable on %s %s (%s): %s",
+        request.method,
+        request.path,
+        "outcome unknown" if unknown else "nothing saved",
+        # The driver's own words, without the statement's parameters (what people typed).
+        getattr(error, "orig", None) or type(error).__name__,
+    )
+    message = _(OUTCOME_UNKNOWN if unknown else NOTHING_SAVED)
+    if api_errors.is_api_request():
+        code = "outcome_unknown" if unknown else "database_unavailable"
+        response = api_errors.error_response(503, code, message)
+    else:
+        # Rendered without the context processors, which would ask the database for the
+        # bell and the menu: this page must come out while the database is away.
+        page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            title=_(UNAVAILABLE_TITLE),
+            message=message,
+            current_locale=select_locale(),
+            resubmit=request.method == "POST",
+        )
+        response = make_response(page, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _template_context() -> dict:
@@ -287,8 +389,12 @@ def register_pages(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.register_error_handler(TrackerError, _handle_tracker_error)
     app.register_error_handler(StaleDataError, _handle_stale)
-    app.register_error_handler(sa.exc.DBAPIError, _handle_database_error)
+    app.register_error_handler(sa.exc.SQLAlchemyError, _handle_database_error)
     app.register_error_handler(Exception, _handle_unexpected)
+    if not sa.event.contains(sa.Engine, "commit", _commit_sent):
+        sa.event.listen(sa.Engine, "commit", _commit_sent)
+        sa.event.listen(sa.orm.Session, "after_commit", _commit_returned)
+    app.before_request(_forget_commit)
     app.before_request(_wtforms_language)
     app.after_request(_security_headers)
     app.add_template_filter(format_day, "day")

@@ -1,22 +1,34 @@
 """The outbox: queue messages with the change that causes them, deliver after commit.
 
 Queuing writes rows in the caller's transaction, so a rolled-back change sends
-nothing. Delivery reads the outbox later (the scheduler, every 30 seconds), sends each
-email, and marks it sent in its own small transaction, so a mail server that is down
-only delays messages: they wait, are retried with growing pauses, and none is lost.
+nothing. Delivery reads the outbox later (the scheduler, every 30 seconds) and takes
+each message in three small transactions of its own: *claim* (count the attempt, keep
+other deliverers away for a lease), *send*, *record* (sent, or the next pause). A mail
+server that is down only delays messages: they wait, are retried with growing pauses,
+and none is lost.
+
+Delivery is at least once, and exactly once except in one window: if the process dies
+(or the database stays unreachable) after the mail server said "250 OK" and before the
+"sent" is committed, the message goes again when the lease is over — with the same
+Message-ID, so the receiving mail system can tell it is the same message. A dead
+deliverer in any other place loses nothing and sends nothing twice.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
 
 from tracker.extensions import db
+from tracker.faults import pause_point
 from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.org.models import EmailMode, User
 
@@ -84,10 +96,84 @@ def queue(key: str, user_ids: list[int], message: Message, *, now: datetime) -> 
 
 Sender = Callable[[Notification | list[Notification], User], None]
 
+# Errors on which writing an attempt's outcome is tried again on a fresh connection.
+_TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError)
 
-def _due_emails(now: datetime, limit: int, digest: bool) -> sa.Select:
+
+def lease() -> timedelta:
+    """Return how long a claimed message is left alone before another attempt may take it."""
+    return timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+
+
+def claim(model, ids: list[int], now: datetime) -> list[int]:
+    """Take due outbox rows for one attempt each and commit; return the ids taken.
+
+    The claim counts the attempt and moves ``next_attempt_at`` past the lease before
+    anything is sent, so a second deliverer never sends the same row, and a row whose
+    deliverer died mid-send is tried again (once) when the lease is over.
+    """
+    if not ids:
+        db.session.commit()  # ends the transaction that looked for due rows
+        return []
+    # What the attempt leaves until it reports back: if the process dies in between, an
+    # admin reads this, and the row is sent again (once) when the lease is over.
+    interrupted = (
+        sa.literal("interrupted: attempt ")
+        + sa.cast(model.attempts + 1, sa.String)
+        + sa.literal(f" started at {now.isoformat()} and did not report back")
+    )
+    taken = db.session.scalars(
+        sa.update(model)
+        .where(
+            model.id.in_(ids),
+            model.status == DeliveryStatus.PENDING,
+            model.next_attempt_at <= now,
+        )
+        .values(
+            attempts=model.attempts + 1,
+            next_attempt_at=now + lease(),
+            last_error=interrupted,
+        )
+        .returning(model.id)
+    ).all()
+    db.session.commit()
+    return sorted(taken)
+
+
+def settle(model, ids: list[int], values: dict) -> None:
+    """Record the outcome of an attempt, again on a fresh connection if the first drops.
+
+    After the receiving server has accepted a message, this write is all that stands
+    between "sent once" and "sent again": it is retried rather than lost to a blip.
+    """
+    for attempt in range(3):
+        try:
+            db.session.execute(sa.update(model).where(model.id.in_(ids)).values(**values))
+            db.session.commit()
+            return
+        except _TRANSIENT:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+            logger.warning("Recording the outcome of %s %s failed; trying again", model, ids)
+            time.sleep(0.2 * (attempt + 1))
+
+
+def retry_values(attempts: int, error: str, now: datetime) -> dict:
+    """Return the columns of a failed attempt: the next pause, or failed after the last."""
+    values = {"last_error": error[:2000]}
+    if attempts > len(RETRY_DELAYS):
+        values["status"] = DeliveryStatus.FAILED
+    else:
+        values["next_attempt_at"] = now + RETRY_DELAYS[attempts - 1]
+    return values
+
+
+def _due_ids(
+    now: datetime, digest: bool, limit: int, user_id: int | None = None, retries: bool = False
+) -> list[int]:
     query = (
-        sa.select(Notification)
+        sa.select(Notification.id)
         .where(
             Notification.channel == Channel.EMAIL,
             Notification.status == DeliveryStatus.PENDING,
@@ -97,47 +183,69 @@ def _due_emails(now: datetime, limit: int, digest: bool) -> sa.Select:
         .order_by(Notification.id)
         .limit(limit)
     )
+    if user_id is not None:
+        query = query.where(Notification.user_id == user_id)
+    if retries:
+        query = query.where(Notification.attempts > 0)
     if db.session.get_bind().dialect.name == "postgresql":
         # Two deliverers never take the same message.
-        query = query.with_for_update(skip_locked=True, of=Notification)
-    return query
+        query = query.with_for_update(skip_locked=True)
+    return list(db.session.scalars(query))
 
 
-def _failed(notifications: list[Notification], error: Exception, now: datetime) -> None:
-    for note in notifications:
-        note.attempts += 1
-        note.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if note.attempts > len(RETRY_DELAYS):
-            note.status = DeliveryStatus.FAILED
-        else:
-            note.next_attempt_at = now + RETRY_DELAYS[note.attempts - 1]
+def _send_claimed(ids: list[int], send: Sender, now: datetime, point: str) -> bool:
+    """Send what was claimed (one email, or one digest), then record how it went."""
+    # Read in a short session of its own: nothing stays open while the mail server takes
+    # its time (on SQLite, an open transaction holds the write lock).
+    with Session(db.engine, expire_on_commit=False) as session:
+        notes = list(
+            session.scalars(
+                sa.select(Notification)
+                .where(Notification.id.in_(ids))
+                .options(selectinload(Notification.user))
+                .order_by(Notification.id)
+            )
+        )
+    user = notes[0].user
+    pause_point(f"outbox.{point}.claimed")
+    try:
+        send(notes[0] if point == "email" else notes, user)
+    except Exception as error:  # noqa: BLE001 - any transport failure means "retry later"
+        attempts = max(n.attempts for n in notes)
+        logger.warning("Email %s to user %s failed: %s", ids, user.id, error)
+        settle(Notification, ids, retry_values(attempts, f"{type(error).__name__}: {error}", now))
+        return False
+    pause_point(f"outbox.{point}.sent")
+    settle(Notification, ids, {"status": DeliveryStatus.SENT, "sent_at": now, "last_error": None})
+    return True
 
 
 def deliver_pending(now: datetime, send: Sender, limit: int = 200) -> tuple[int, int]:
-    """Send due immediate emails one by one, committing each; return (sent, failed)."""
+    """Send due immediate emails one by one: claim, send, record; return (sent, failed)."""
     sent = failed = 0
     for _ in range(limit):
-        note = db.session.scalars(_due_emails(now, 1, digest=False)).first()
-        if note is None:
+        due = _due_ids(now, digest=False, limit=1)
+        taken = claim(Notification, due, now)
+        if not due:
             break
-        try:
-            send(note, note.user)
-        except Exception as error:  # noqa: BLE001 - any transport failure means "retry later"
-            _failed([note], error, now)
-            failed += 1
-            logger.warning("Email %s to %s failed: %s", note.id, note.user_id, error)
-        else:
-            note.status, note.sent_at = DeliveryStatus.SENT, now
-            note.attempts += 1
+        if not taken:
+            continue
+        if _send_claimed(taken, send, now, "email"):
             sent += 1
-        db.session.commit()
+        else:
+            failed += 1
     return sent, failed
 
 
-def deliver_digests(now: datetime, send: Sender) -> tuple[int, int]:
-    """Send each digest user one email with everything waiting for them; return counts."""
+def deliver_digests(now: datetime, send: Sender, *, retries_only: bool = False) -> tuple[int, int]:
+    """Send each digest user one email with everything waiting for them; return counts.
+
+    With ``retries_only`` (the outbox job, every few seconds) only the messages of a
+    digest that failed or was interrupted go, as they were claimed together: the same
+    set, so a digest sent again after a crash carries the same Message-ID.
+    """
     sent = failed = 0
-    user_ids = db.session.scalars(
+    query = (
         sa.select(Notification.user_id)
         .distinct()
         .where(
@@ -146,26 +254,20 @@ def deliver_digests(now: datetime, send: Sender) -> tuple[int, int]:
             Notification.status == DeliveryStatus.PENDING,
             Notification.next_attempt_at <= now,
         )
-    ).all()
+    )
+    if retries_only:
+        query = query.where(Notification.attempts > 0)
+    user_ids = db.session.scalars(query).all()
+    db.session.commit()  # each digest below is claimed in its own transaction
     for user_id in user_ids:
-        notes = list(
-            db.session.scalars(
-                _due_emails(now, 500, digest=True).where(Notification.user_id == user_id)
-            )
-        )
-        if not notes:
+        due = _due_ids(now, digest=True, limit=500, user_id=user_id, retries=retries_only)
+        taken = claim(Notification, due, now)
+        if not taken:
             continue
-        try:
-            send(notes, notes[0].user)
-        except Exception as error:  # noqa: BLE001 - retried at the next digest run
-            _failed(notes, error, now)
-            failed += 1
-        else:
-            for note in notes:
-                note.status, note.sent_at = DeliveryStatus.SENT, now
-                note.attempts += 1
+        if _send_claimed(taken, send, now, "digest"):
             sent += 1
-        db.session.commit()
+        else:
+            failed += 1
     return sent, failed
 
 

@@ -7,6 +7,7 @@ scheduler processes may run; one does each job's work at a time.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 
 from tracker.clock import utcnow
 from tracker.extensions import db
+from tracker.faults import pause_point
 from tracker.notify.email import SmtpSender
 from tracker.notify.services import deliver_digests, deliver_pending
 from tracker.observability.logs import job_run, jobs_logger, redact
@@ -51,8 +53,35 @@ def _postgres_lock(name: str) -> Iterator[bool]:
             yield bool(held)
         finally:
             if held:
-                conn.execute(sa.select(sa.func.pg_advisory_unlock(_lock_key(name))))
-                conn.commit()
+                _unlock(conn, name)
+
+
+def _unlock(conn: sa.Connection, name: str) -> None:
+    """Release the job's advisory lock; if the connection is broken, close it instead.
+
+    A lock connection that died took its lock with it. One that cannot say whether it
+    unlocked must not go back to the pool still holding the lock: closing it releases it.
+    """
+    try:
+        conn.execute(sa.select(sa.func.pg_advisory_unlock(_lock_key(name))))
+        conn.commit()
+    except sa.exc.DBAPIError as error:
+        logger.warning("Job %s: unlocking failed (%s); closing the connection", name, error)
+        conn.invalidate()
+
+
+def _owner_is_dead(owner: str | None) -> bool:
+    """Tell whether a lease's owner was a process on this machine that no longer runs."""
+    host, _, pid = (owner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, under another user
+        return False
+    return False
 
 
 @contextmanager
@@ -71,6 +100,18 @@ def _lease_lock(name: str, now: datetime) -> Iterator[bool]:
             )
             .values(locked_until=now + LEASE, owner=OWNER)
         ).rowcount
+        if not taken:
+            # A scheduler killed mid-job leaves its lease behind; on the same machine we
+            # can see it is gone, and need not wait half an hour for the lease to end.
+            owner = conn.execute(sa.select(table.c.owner).where(table.c.name == name)).scalar()
+            if _owner_is_dead(owner):
+                taken = conn.execute(
+                    sa.update(table)
+                    .where(table.c.name == name, table.c.owner == owner)
+                    .values(locked_until=now + LEASE, owner=OWNER)
+                ).rowcount
+                if taken:
+                    logger.warning("Job %s: took over the lease of dead process %s", name, owner)
     try:
         yield taken == 1
     finally:
@@ -162,7 +203,8 @@ def run_job(
             try:
                 outcome = work(now)
             except Exception as error:
-                db.session.rollback()
+                with contextlib.suppress(sa.exc.SQLAlchemyError):  # a dead connection: forget it
+                    db.session.rollback()
                 duration_ms = _elapsed_ms(started)
                 _record_failure(name, error)
                 jobs_logger.exception(
@@ -172,6 +214,7 @@ def run_job(
                     extra={"result": "failed", "duration_ms": duration_ms},
                 )
                 raise
+            pause_point("job.finished")
             # The work committed what it did; end the read it may have left open, which on
             # SQLite holds the write lock (BEGIN IMMEDIATE) and would block the heartbeat's
             # connection, then the lock's release, until the busy timeout failed both.
@@ -194,6 +237,7 @@ def sweep_job(now: datetime) -> SweepResult:
     """Run the sweep in one transaction."""
     try:
         result = run_sweep(now)
+        pause_point("sweep.before_commit")
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -255,6 +299,11 @@ def deliver_job(now: datetime) -> JobResult:
         sent, failed = deliver_pending(now, sender)
         parts.append(f"thư: đã gửi {sent}, lỗi {failed}")
         counts |= {"emails_delivered": sent, "emails_failed": failed}
+        # A morning digest the mail server refused goes as soon as it can, not tomorrow.
+        sent, failed = deliver_digests(now, sender, retries_only=True)
+        if sent or failed:
+            parts.append(f"thư tổng hợp gửi lại: đã gửi {sent}, lỗi {failed}")
+        counts |= {"digests_retried": sent, "digests_failed": failed}
     else:
         parts.append(NO_SMTP)
     return JobResult("; ".join(parts), counts)

@@ -25,6 +25,7 @@ from tracker.calendar.models import WorkDay
 from tracker.calendar.services import ensure_work_days, work_day_seq
 from tracker.clock import local_date
 from tracker.extensions import db
+from tracker.faults import pause_point
 from tracker.org.models import Unit
 from tracker.reminders import messages
 from tracker.reminders.models import (
@@ -295,6 +296,7 @@ def run_sweep(now: datetime) -> SweepResult:
         _send_rule(rule, today_seq, result.sweep_id, now, previous)
     # After the notices, so that a third unanswered warning escalates in the same pass.
     _open_escalations(today_seq, result.sweep_id, now)
+    pause_point("sweep.inserted")
 
     reminders = db.session.scalars(
         sa.select(Reminder)

@@ -2,7 +2,12 @@
 
 Files are written (to the configured storage, see tracker.storage) before the transaction
 commits; if it rolls back, the files it wrote are removed again, so a failed progress report
-leaves nothing behind. A rolled-back savepoint removes only the files written inside it.
+leaves nothing behind. A rolled-back savepoint removes only the files written inside it. A
+storage that is full or failing refuses the report with a clear message, leaving no partial
+file. If the connection drops while the COMMIT itself is under way, nobody knows at first
+whether the rows were saved: the files are then removed only once the database says no row
+names them, and kept (and logged) when it cannot say — an unreferenced file is harmless, a
+record whose file is gone is lost evidence.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from tracker.errors import ValidationError
+from tracker.errors import StorageUnavailable, ValidationError
 from tracker.extensions import db
 from tracker.storage import StorageError, current_storage
 from tracker.tasks.models import EvidenceFile
@@ -31,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 _WRITTEN = "tracker.evidence.written"  # [(storage, stored name)] written by this transaction
 _MARKS = "tracker.evidence.savepoints"  # savepoint → how many files were written at its start
+_COMMITTING = "tracker.evidence.committing"  # a COMMIT with files is under way
 
 _OOXML = (b"PK\x03\x04",)
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
@@ -184,13 +190,12 @@ def _write_file(data: bytes, extension: str) -> str:
         # The storage removes what it half wrote if this fails.
         stored_name = storage.save(io.BytesIO(data), suffix=extension)
     except StorageError as exc:
-        logger.error("Evidence not stored in %s: %s", storage.describe(), exc)
-        raise ValidationError(
+        logger.error("Evidence (%s bytes) not stored in %s: %s", len(data), storage.describe(), exc)
+        raise StorageUnavailable(
             _(
                 "Không lưu được tệp minh chứng (bộ nhớ máy chủ đầy hoặc không ghi được). "
                 "Chưa có gì thay đổi; vui lòng thử lại sau hoặc báo quản trị hệ thống."
             ),
-            code="storage_unavailable",
             fields={"evidence": _("không lưu được tệp")},
         ) from exc
     db.session.info.setdefault(_WRITTEN, []).append((storage, stored_name))
@@ -206,6 +211,26 @@ def _mark_savepoint(session: Session, transaction) -> None:
 def _forget_written(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
     session.info.pop(_MARKS, None)
+    session.info.pop(_COMMITTING, None)
+
+
+def _committing(session: Session) -> None:
+    if session.info.get(_WRITTEN):
+        session.info[_COMMITTING] = True
+
+
+def _referenced(names: list[str]) -> set[str] | None:
+    """Return which of these stored files the database has rows for (None: it cannot say)."""
+    table = EvidenceFile.__table__
+    try:
+        with db.engine.connect() as conn:
+            found = conn.scalars(
+                sa.select(table.c.stored_name).where(table.c.stored_name.in_(names))
+            ).all()
+    except sa.exc.SQLAlchemyError as error:
+        logger.error("Cannot tell whether evidence files %s were saved: %s", names, error)
+        return None
+    return set(found)
 
 
 def _remove_written(session: Session, previous_transaction=None) -> None:
@@ -219,6 +244,14 @@ def _remove_written(session: Session, previous_transaction=None) -> None:
     else:
         removed = session.info.pop(_WRITTEN, [])
         session.info.pop(_MARKS, None)
+        if session.info.pop(_COMMITTING, False) and removed:
+            # The commit failed on its way: perhaps after the database had saved the rows.
+            referenced = _referenced([name for _storage, name in removed])
+            if referenced is None:
+                return
+            if referenced:
+                logger.warning("Evidence files %s kept: their rows were saved", sorted(referenced))
+            removed = [(storage, name) for storage, name in removed if name not in referenced]
     for storage, name in removed:
         try:
             storage.delete(name)
@@ -231,6 +264,7 @@ def register_evidence_hooks() -> None:
     """Remove files written by a transaction that rolls back."""
     if sa.event.contains(Session, "after_soft_rollback", _remove_written):
         return
+    sa.event.listen(Session, "before_commit", _committing)
     sa.event.listen(Session, "after_commit", _forget_written)
     sa.event.listen(Session, "after_transaction_create", _mark_savepoint)
     sa.event.listen(Session, "after_soft_rollback", _remove_written)

@@ -2,7 +2,10 @@
 
 Queuing happens inside the transaction that records the audit event (a rolled-back
 change sends nothing); delivery runs later, from the scheduler, each in its own small
-transaction, retried with growing pauses when the receiver is down — as e-mail is.
+transaction, retried with growing pauses when the receiver is down — as e-mail is:
+claimed, sent, recorded (see tracker.notify.services). A delivery may arrive twice only
+if the process dies between the receiver's answer and the commit that records it; it
+then carries the same ``X-Tracker-Delivery``, which receivers are told to deduplicate on.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from tracker.audit.services import canonical_json, event_recorded, record
 from tracker.clock import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.extensions import db
+from tracker.faults import pause_point
 from tracker.notify.models import DeliveryStatus
-from tracker.notify.services import RETRY_DELAYS
+from tracker.notify.services import claim, retry_values, settle
 from tracker.org.models import User
 from tracker.tasks.models import Task
 from tracker.text import nfc
@@ -234,9 +238,9 @@ def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) ->
         return response.status
 
 
-def _due(now: datetime) -> sa.Select:
+def _due(now: datetime) -> list[int]:
     query = (
-        sa.select(WebhookDelivery)
+        sa.select(WebhookDelivery.id)
         .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
         .where(
             WebhookDelivery.status == DeliveryStatus.PENDING,
@@ -248,10 +252,12 @@ def _due(now: datetime) -> sa.Select:
     )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=WebhookDelivery)
-    return query
+    return list(db.session.scalars(query))
 
 
-def _attempt(delivery: WebhookDelivery, post: Post, now: datetime) -> bool:
+def _attempt(delivery_id: int, post: Post, now: datetime) -> bool:
+    """Send one claimed delivery and record the answer; True if it was received."""
+    delivery = db.session.get(WebhookDelivery, delivery_id)
     body = delivery.payload.encode()
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -260,42 +266,52 @@ def _attempt(delivery: WebhookDelivery, post: Post, now: datetime) -> bool:
         "X-Tracker-Delivery": delivery.event_id,
         SIGNATURE_HEADER: sign(delivery.webhook.secret, body),
     }
-    delivery.attempts += 1
+    url, attempts = delivery.webhook.url, delivery.attempts
+    db.session.commit()  # nothing is held open while the receiver takes its time
     timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
+    pause_point("outbox.webhook.claimed")
     try:
-        delivery.response_status = post(delivery.webhook.url, body, headers, timeout)
+        status = post(url, body, headers, timeout)
     except urllib.error.HTTPError as error:
-        delivery.response_status = error.code
-        return _failed(delivery, f"HTTP {error.code}", now)
+        return _failed(delivery_id, attempts, f"HTTP {error.code}", now, error.code)
     except Exception as error:  # noqa: BLE001 - any transport failure means "retry later"
-        return _failed(delivery, f"{type(error).__name__}: {error}", now)
-    delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.SENT, now, None
+        return _failed(delivery_id, attempts, f"{type(error).__name__}: {error}", now, None)
+    pause_point("outbox.webhook.sent")
+    settle(
+        WebhookDelivery,
+        [delivery_id],
+        {
+            "status": DeliveryStatus.SENT,
+            "delivered_at": now,
+            "last_error": None,
+            "response_status": status,
+        },
+    )
     return True
 
 
-def _failed(delivery: WebhookDelivery, error: str, now: datetime) -> bool:
-    delivery.last_error = error[:2000]
-    if delivery.attempts > len(RETRY_DELAYS):
-        delivery.status = DeliveryStatus.FAILED
-    else:
-        delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
-    logger.warning("Webhook delivery %s failed (%s)", delivery.id, error)
+def _failed(delivery_id: int, attempts: int, error: str, now: datetime, status) -> bool:
+    values = retry_values(attempts, error, now)
+    settle(WebhookDelivery, [delivery_id], {**values, "response_status": status})
+    logger.warning("Webhook delivery %s failed (%s)", delivery_id, error)
     return False
 
 
 def deliver_webhooks(
     now: datetime | None = None, post: Post = http_post, limit: int = 200
 ) -> tuple[int, int]:
-    """Send due deliveries one by one, committing each; return (sent, failed)."""
+    """Send due deliveries one by one: claim, send, record; return (sent, failed)."""
     now = now or utcnow()
     sent = failed = 0
     for _attempt_number in range(limit):
-        delivery = db.session.scalars(_due(now)).first()
-        if delivery is None:
+        due = _due(now)
+        taken = claim(WebhookDelivery, due, now)
+        if not due:
             break
-        if _attempt(delivery, post, now):
+        if not taken:
+            continue
+        if _attempt(taken[0], post, now):
             sent += 1
         else:
             failed += 1
-        db.session.commit()
     return sent, failed
