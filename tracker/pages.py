@@ -6,9 +6,18 @@ import logging
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import support
-from flask import Flask, flash, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -34,6 +43,31 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+# HSTS (ASVS V14.4.5), in production only: a year, subdomains included.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return ``target`` if it is a path on this site, else ``default`` (no open redirect
+    after sign-in or a language switch, ASVS V5.1.5).
+
+    Browsers read "//host", "/\\host", "///host" and such with tabs or newlines inside as
+    another site, and Werkzeug has already decoded %2F and %5C: so only a path that starts
+    with one "/" followed by something else than a slash or a backslash, with no backslash
+    or control character anywhere, is followed.
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return default
+    if not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return default
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 class DatabaseId(IntegerConverter):
@@ -123,8 +157,15 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.endpoint and request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("TRACKER_ENV") == "production":
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    if not (request.endpoint or "").endswith("static"):
+        # Pages show what only their reader may see: no copy in a cache or the back button.
+        response.headers["Cache-Control"] = "no-store"
+    if api_errors.is_api_request() and response.mimetype == "application/json":
+        # A JSON answer opened directly in a browser is a file, never a page (V14.4.2).
+        response.headers.setdefault("Content-Disposition", 'attachment; filename="api.json"')
     return response
 
 
