@@ -23,9 +23,9 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("Mật khẩu mới"),
-        # The length is the service's check too (passwords.check_password), which also
-        # refuses common passwords and ones containing the username.
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        # The policy (length, common passwords, the username) is checked by the service,
+        # passwords.check_password, with its own messages: one rule, in one place.
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         description=_l(
             "Ít nhất %(n)s ký tự; nên là một câu dài dễ nhớ, ví dụ “cay bang truoc ngo nha "
             "toi”. Không dùng mật khẩu phổ biến hay chứa tên đăng nhập.",
