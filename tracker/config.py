@@ -103,6 +103,8 @@ def load_settings(instance_path: Path) -> dict:
         # How passwords are hashed (see org/passwords.py); tests use a cheaper setting.
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:3"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Keeps the counts of two sites (say, training and production) on one Redis apart.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "tracker"),
         # Redis down: count in each process's memory meanwhile, rather than refuse sign-ins.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
