@@ -190,27 +190,30 @@ ENCODED_TARGETS = [
 ]
 
 
-@pytest.mark.parametrize("target", HOSTILE_TARGETS)
-def test_sign_in_never_sends_a_person_to_another_site(client, org, target):
+def test_sign_in_never_sends_a_person_to_another_site(client, org):
     form = {"username": "gd.tttt", "password": PASSWORD}
-    response = client.post("/login", query_string={"next": target}, data=form)
-    assert response.headers["Location"] == "/"
+    followed = []
+    for target in HOSTILE_TARGETS:
+        response = client.post("/login", query_string={"next": target}, data=form)
+        followed += [target] if response.headers["Location"] != "/" else []
+        client.post("/logout")
+    for raw in ENCODED_TARGETS:
+        response = client.post(f"/login?next={raw}", data=form)
+        followed += [raw] if response.headers["Location"] != "/" else []
+        client.post("/logout")
+    assert followed == []
 
 
-@pytest.mark.parametrize("raw", ENCODED_TARGETS)
-def test_sign_in_refuses_encoded_targets_too(client, org, raw):
-    form = {"username": "gd.tttt", "password": PASSWORD}
-    response = client.post(f"/login?next={raw}", data=form)
-    assert response.headers["Location"] == "/"
-
-
-@pytest.mark.parametrize("target", HOSTILE_TARGETS + ["%2F%2Fevil.example"])
-def test_the_language_switch_and_the_inbox_never_send_a_person_away(client, auth, org, target):
+def test_the_language_switch_and_the_inbox_never_send_a_person_away(client, auth, org):
     auth.login("gd.tttt")
-    response = client.post("/lang/en", data={"next": target})
-    assert response.headers["Location"] == "/"
-    response = client.post("/notifications/read", data={"id": "1", "next": target})
-    assert response.headers["Location"] == "/notifications"
+    followed = []
+    for target in [*HOSTILE_TARGETS, "%2F%2Fevil.example"]:
+        response = client.post("/lang/en", data={"next": target})
+        followed += [("lang", target)] if response.headers["Location"] != "/" else []
+        response = client.post("/notifications/read", data={"id": "1", "next": target})
+        expected = "/notifications"
+        followed += [("inbox", target)] if response.headers["Location"] != expected else []
+    assert followed == []
 
 
 def test_a_path_on_this_site_is_followed(client, auth, org):
