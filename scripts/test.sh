@@ -15,6 +15,10 @@ fi
 echo "== ruff =="
 ruff check .
 
+# Known vulnerabilities in the installed packages; a database out of reach is a warning.
+echo "== pip-audit (kiểm tra lỗ hổng của các gói phụ thuộc) =="
+./scripts/audit-deps.sh
+
 postgres_url=${TEST_DATABASE_URL:-}
 echo "== Bộ kiểm thử trên SQLite (test suite on SQLite) =="
 TEST_DATABASE_URL= pytest "$@"
