@@ -385,3 +385,13 @@ def test_uploads_are_kept_outside_the_static_files_by_default(tmp_path, monkeypa
     uploads = Path(load_settings(tmp_path)["UPLOAD_FOLDER"]).resolve()
     assert uploads.is_relative_to(tmp_path.resolve())  # the instance folder
     assert not uploads.is_relative_to((ROOT / "static").resolve())
+
+
+def test_uploaded_workbooks_are_parsed_with_defusedxml():
+    # Imports open workbooks people upload; openpyxl guards its XML parsing only with it.
+    from importlib.metadata import requires
+
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+    assert any(r.startswith("defusedxml") for r in requires("tracker"))
