@@ -136,7 +136,7 @@ def test_pages_and_api_answers_carry_the_security_headers(client, auth, org):
         assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["Cache-Control"] == "no-store"
         assert "Strict-Transport-Security" not in response.headers  # development: no HTTPS
-    assert api.headers["Content-Disposition"] == 'attachment; filename="api.json"'
+    assert api.mimetype == "application/json"  # never rendered as a page (with nosniff)
     assert page.mimetype == "text/html" and page.mimetype_params["charset"] == "utf-8"
     assert "no-store" not in client.get("/static/tracker.css").headers.get("Cache-Control", "")
 

@@ -163,9 +163,6 @@ def _security_headers(response):
     if not (request.endpoint or "").endswith("static"):
         # Pages show what only their reader may see: no copy in a cache or the back button.
         response.headers["Cache-Control"] = "no-store"
-    if api_errors.is_api_request() and response.mimetype == "application/json":
-        # A JSON answer opened directly in a browser is a file, never a page (V14.4.2).
-        response.headers.setdefault("Content-Disposition", 'attachment; filename="api.json"')
     return response
 
 

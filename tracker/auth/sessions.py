@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from tracker.audit.services import record
 from tracker.auth.models import SessionEnd, UserSession
@@ -69,7 +70,11 @@ def find_session(secret: str | None) -> UserSession | None:
     """Return the session a cookie's secret stands for, open or not, or None."""
     if not secret or not isinstance(secret, str) or len(secret) > 100:
         return None
-    query = sa.select(UserSession).where(UserSession.token_hash == _hash(secret))
+    query = (
+        sa.select(UserSession)
+        .options(joinedload(UserSession.user))  # one query per request, user included
+        .where(UserSession.token_hash == _hash(secret))
+    )
     return db.session.scalars(query).first()
 
 
