@@ -6,7 +6,8 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
+# The setuptools a venv starts with (65.5 on Python 3.11) has known vulnerabilities.
+.venv/bin/python -m pip install --quiet --upgrade pip "setuptools>=78.1.1"
 extras=${1:-}
 if [ -n "$extras" ]; then
   .venv/bin/python -m pip install --quiet -e ".[$extras]"

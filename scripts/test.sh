@@ -15,6 +15,16 @@ fi
 echo "== ruff =="
 ruff check .
 
+# Known vulnerabilities in the installed packages; a database out of reach is a warning.
+echo "== pip-audit (kiểm tra lỗ hổng của các gói phụ thuộc) =="
+./scripts/audit-deps.sh
+
+# pytest 8 keeps its temporary files under a predictable /tmp/pytest-of-USER
+# (CVE-2025-71176): give it a private root of its own instead.
+PYTEST_DEBUG_TEMPROOT=$(mktemp -d)
+export PYTEST_DEBUG_TEMPROOT
+trap 'rm -rf "$PYTEST_DEBUG_TEMPROOT"' EXIT
+
 postgres_url=${TEST_DATABASE_URL:-}
 echo "== Bộ kiểm thử trên SQLite (test suite on SQLite) =="
 TEST_DATABASE_URL= pytest "$@"

@@ -264,6 +264,9 @@ ROUTES: list[R] = [
     R("POST", "/profile", "none", SIGNED_IN),
     R("GET", "/password", "none", SIGNED_IN),
     R("POST", "/password", "none", SIGNED_IN),
+    # One's own sessions; signing out elsewhere needs the password again (refused here).
+    R("GET", "/profile/sessions", "none", SIGNED_IN),
+    R("POST", "/profile/sessions", "none", SIGNED_IN),
     R("GET", "/profile/access", "none", SIGNED_IN),
     R("POST", "/profile/access", "none", SIGNED_IN),
     R("POST", "/profile/access/<int:token_id>/revoke", "token", "L AH AH AH AH AH AH L"),

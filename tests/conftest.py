@@ -53,9 +53,23 @@ def _app_for(url: str, instance_path, **overrides) -> object:
             # Most tests post forms directly; test_web_security turns CSRF back on.
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            # A cheap scrypt: every sign-in checks a hash. test_security checks the real one.
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
             **overrides,
         }
     )
+
+
+def forget_between_requests(application) -> None:
+    """Tests hold one app context, which every request then shares; Flask-Login caches the
+    signed-in user on it, so forget that user at each request as a real server would —
+    first of all, before any other hook looks at the user."""
+
+    def _forget_cached_user() -> None:
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)  # and the language chosen by the previous request
+
+    application.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
 
 
 def _reset_postgres_schema(app) -> None:
@@ -106,14 +120,7 @@ def app(migrated_database, tmp_path, app_overrides):
         shutil.copy(template, copy)
         url = f"sqlite:///{copy}"
     application = _app_for(url, instance, **app_overrides)
-
-    # Tests hold one app context, which every request then shares; Flask-Login caches the
-    # signed-in user on it, so forget that user at each request as a real server would.
-    @application.before_request
-    def _forget_cached_user() -> None:
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)  # and the language chosen by the previous request
-
+    forget_between_requests(application)
     with application.app_context():
         yield application
         db.session.rollback()
@@ -215,6 +222,7 @@ def strict_app(migrated_database, tmp_path):
         RATELIMIT_ENABLED=True,
         LOGIN_RATE_LIMIT="3 per minute",
     )
+    forget_between_requests(application)
     with application.app_context():
         from tracker.extensions import limiter
 

@@ -24,6 +24,8 @@ from tests.conftest import POSTGRES_URL, _app_for, _empty_postgres_tables
 from tests.factories import _user, build_org, complete_input
 from tests.test_reminders import DUE, at, wd
 from tracker.auth.models import AccessToken, TokenKind
+from tracker.auth.routes import LAST_SEEN, SESSION_SECRET
+from tracker.auth.sessions import open_session, start_session
 from tracker.auth.tokens import calendar_token, personal_token, sign_in_token
 from tracker.calendar.models import DayKind
 from tracker.calendar.services import set_override
@@ -59,6 +61,7 @@ class World:
 
     users: dict[str, int | None]  # actor → user id (None: anonymous)
     tokens: dict[str, str | None]  # actor → the bearer token the matrix calls the API with
+    sessions: dict[str, str | None] = field(default_factory=dict)  # actor → web session secret
     objects: dict[tuple[str, str], dict] = field(default_factory=dict)  # (kind, relation)
     mine: dict[tuple[str, str, str], dict] = field(default_factory=dict)  # per actor
     ids: dict[str, object] = field(default_factory=dict)  # for bodies and queries
@@ -307,6 +310,15 @@ def _actors_and_keys(p, now) -> World:
             for name, user in actors.items()
         },
     )
+    # A web session each, opened as a sign-in opens it (the deactivated user's before the lock).
+    world.sessions = {
+        name: (
+            start_session(user, now=utcnow(), user_agent="matrix", remote_addr="127.0.0.1")
+            if user
+            else None
+        )
+        for name, user in actors.items()
+    }
     for name, user in actors.items():
         owner = user or org.staff_a  # anonymous has none: anybody's will do
         personal_token(owner, name="Báo cáo tự động", days=30, now=utcnow())
@@ -441,6 +453,27 @@ def _fill(value, params: dict):
     return value
 
 
+def reopen_session(world: World, actor: str) -> None:
+    """Sign the actor in again if a cell ended their session (POST /logout does)."""
+    user_id, secret = world.users[actor], world.sessions.get(actor)
+    if user_id is None or actor == "deactivated":
+        return
+    if open_session(user_id, secret, now=utcnow()) is None:
+        user = db.session.get(User, user_id)
+        world.sessions[actor] = start_session(
+            user, now=utcnow(), user_agent="matrix", remote_addr="127.0.0.1"
+        )
+        db.session.commit()
+
+
+def signed_in(session, world: World, actor: str) -> None:
+    """Put the actor's open web session in the cookie, as signing in does."""
+    session["_user_id"] = str(world.users[actor])
+    session["_fresh"] = True
+    session[SESSION_SECRET] = world.sessions[actor]
+    session[LAST_SEEN] = int(utcnow().timestamp())
+
+
 def call(client, world: World, entry: m.R, actor: str, relation: str):
     """Make the entry's request as the actor on the relation's object; return the response."""
     params = {**m.CONSTANT_PARAMS, **world.ids, **world.params(entry.kind, relation, actor)}
@@ -455,8 +488,7 @@ def call(client, world: World, entry: m.R, actor: str, relation: str):
     with client.session_transaction() as session:
         session.clear()
         if world.users[actor] is not None:
-            session["_user_id"] = str(world.users[actor])
-            session["_fresh"] = True
+            signed_in(session, world, actor)
     return client.open(path, method=entry.method, query_string=query, data=data or {})
 
 
@@ -479,8 +511,9 @@ def outcome(response, api: bool) -> str:
 
 
 def fingerprint() -> tuple:
-    """Count every table's rows and sum the tasks' versions: what any change would move."""
-    tables = [t.name for t in db.metadata.sorted_tables]
+    """Count every table's rows and sum the tasks' versions: what any change would move
+    (but the sessions the matrix opens again after a cell signed its actor out)."""
+    tables = [t.name for t in db.metadata.sorted_tables if t.name != "user_sessions"]
     counts = ", ".join(f"(SELECT count(*) FROM {name})" for name in tables)
     row = db.session.execute(
         sa.text(f"SELECT {counts}, (SELECT coalesce(sum(version), 0) FROM tasks)")
@@ -525,6 +558,7 @@ def run_entry(client, world: World, entry: m.R, writes: Writes) -> list[str]:
             compared = True
             if fingerprint() != before:
                 problems.append("the refused calls changed the row counts")
+        reopen_session(world, actor)
         writes.clear()
         response = call(client, world, entry, actor, relation)
         got = outcome(response, api)
@@ -587,7 +621,7 @@ def test_marking_another_persons_notification_read_changes_nothing(world_app):
     assert note_id is not None and db.session.get(Notification, note_id).read_at is None
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(world.users["staff"])
+        signed_in(session, world, "staff")
     response = client.post("/notifications/read", data={"id": note_id})
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/notifications"  # signed in
@@ -600,7 +634,7 @@ def test_the_inbox_sends_back_only_within_the_site(world_app, target):
     app, world, _ = world_app
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(world.users["staff"])
+        signed_in(session, world, "staff")
     response = client.post("/notifications/read", data={"id": "1", "next": target})
     assert urlsplit(response.headers["Location"]).path == "/notifications"
 

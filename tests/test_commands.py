@@ -73,7 +73,7 @@ def test_users_create_refuses_a_short_password(app, org):
         ],
         input="ngan\n",
     )
-    assert result.exit_code != 0 and "ít nhất 10 ký tự" in result.output
+    assert result.exit_code != 0 and "ít nhất 12 ký tự" in result.output
     assert user_by_username("moi") is None
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker.config import engine_options, load_settings
+from tracker.config import ConfigurationError, engine_options, load_settings
 from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.instance_path = config.pop("INSTANCE_PATH")
     app.config.update(load_settings(Path(app.instance_path)))
     app.config.update(config)
+    check_production(app)
     register_logging(app)
+    register_proxies(app)
     register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
@@ -42,6 +45,24 @@ def register_logging(app: Flask) -> None:
 
     configure_logging(app)
     register_metrics(app)
+
+
+def check_production(app: Flask) -> None:
+    """Refuse to start a production site in debug mode: Werkzeug's debugger runs any code
+    typed into an error page, and debug pages show settings and source (ASVS V14.3.2)."""
+    if app.config.get("TRACKER_ENV") == "production" and (app.debug or app.config.get("DEBUG")):
+        raise ConfigurationError(
+            "Không chạy chế độ gỡ lỗi (FLASK_DEBUG/--debug) khi TRACKER_ENV=production "
+            "(debug mode must be off in production)."
+        )
+
+
+def register_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto from the TRUSTED_PROXIES proxies in front (nginx), so
+    throttling counts each person's address, not the proxy's, and links say https."""
+    count = app.config.get("TRUSTED_PROXIES", 0)
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_url_converters(app: Flask) -> None:

@@ -11,10 +11,20 @@ class ConfigurationError(RuntimeError):
     """A setting is missing or wrong; the message says which and how to fix it."""
 
 
+# secrets.token_hex(32) gives 64; a shorter key can be guessed offline from one cookie.
+MIN_SECRET_KEY_LENGTH = 32
+
+
 def _secret_key(instance_path: Path, production: bool) -> str:
     """Return SECRET_KEY from the environment, or one generated once and kept on disk."""
     key = os.environ.get("SECRET_KEY")
     if key:
+        if production and len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigurationError(
+                f"SECRET_KEY cần ít nhất {MIN_SECRET_KEY_LENGTH} ký tự ngẫu nhiên, ví dụ "
+                "python3 -c 'import secrets; print(secrets.token_hex(32))' "
+                f"(SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters)."
+            )
         return key
     if production:
         raise ConfigurationError(
@@ -28,6 +38,9 @@ def _secret_key(instance_path: Path, production: bool) -> str:
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+    elif key_file.stat().st_mode & 0o077:
+        # A copy, an unpacked backup or a umask may have opened it to others: close it again.
+        key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
@@ -54,6 +67,13 @@ def log_format() -> str:
     """Return LOG_FORMAT: one JSON object a line by default in production, text elsewhere."""
     production = os.environ.get("TRACKER_ENV", "development") == "production"
     return _choice_env("LOG_FORMAT", ("json", "text"), "json" if production else "text")
+
+
+def _proxy_count() -> int:
+    count = _int_env("TRUSTED_PROXIES", 0)
+    if not 0 <= count <= 5:
+        raise ConfigurationError(f"TRUSTED_PROXIES phải từ 0 đến 5 (must be 0 to 5): {count}")
+    return count
 
 
 def database_url(raw: str) -> str:
@@ -107,12 +127,30 @@ def load_settings(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # "__Host-": the browser takes it only over HTTPS, for this host, path / (V3.4.4).
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
+        # Absolute lifetime of a sign-in, and how long it may go unused (ASVS V3.3.2 L2:
+        # at most 12 hours and 30 minutes).
+        "SESSION_HOURS": _int_env("SESSION_HOURS", 8),
+        "SESSION_IDLE_MINUTES": _int_env("SESSION_IDLE_MINUTES", 30),
         "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_HOURS", 8) * 3600,
+        # How passwords are hashed (see org/passwords.py); tests use a cheaper setting.
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:3"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Keeps the counts of two sites (say, training and production) on one Redis apart.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "tracker"),
+        # Redis down: count in each process's memory meanwhile, rather than refuse sign-ins.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
+        # Per username, whatever the address (V2.2.1: at most 100 failures an hour).
+        "LOGIN_USER_RATE_LIMIT": os.environ.get(
+            "LOGIN_USER_RATE_LIMIT", "10 per 15 minutes;50 per day"
+        ),
+        # Reverse proxies (nginx) in front that set X-Forwarded-For/-Proto; 0 trusts none.
+        "TRUSTED_PROXIES": _proxy_count(),
         "PER_PAGE": 25,
         # Tokens from POST /api/v1/tokens; personal tokens choose their own lifetime.
         "API_TOKEN_HOURS": _int_env("API_TOKEN_HOURS", 12),

@@ -65,13 +65,29 @@ class NfcRequest(Request):
     parameter_storage_class = NfcMultiDict
 
 
-def within_site(target: str | None) -> bool:
-    """Tell whether a ``next`` address stays on this site: a path, never another host
-    (``//host``, ``/\\host`` and ``https://host`` all leave it)."""
-    if not target:
-        return False
+# HSTS (ASVS V14.4.5), in production only: a year, subdomains included.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return ``target`` if it is a path on this site, else ``default`` (no open redirect
+    after sign-in or a language switch, ASVS V5.1.5).
+
+    Browsers read "//host", "/\\host", "///host" and such with tabs or newlines inside as
+    another site, and Werkzeug has already decoded %2F and %5C: so only a path that starts
+    with one "/" followed by something else than a slash or a backslash, with no backslash
+    or control character anywhere, is followed.
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return default
+    if not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return default
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 class DatabaseId(IntegerConverter):
@@ -163,8 +179,12 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.endpoint and request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("TRACKER_ENV") == "production":
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    if not (request.endpoint or "").endswith("static"):
+        # Pages show what only their reader may see: no copy in a cache or the back button.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

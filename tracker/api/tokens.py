@@ -2,34 +2,40 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from tracker.api.access import saved
 from tracker.api.errors import error_response
 from tracker.api.parsing import Blueprint
 from tracker.api.schemas import TokenRequest, TokenResponse
+from tracker.auth.limits import login_limits
 from tracker.auth.services import authenticate
 from tracker.auth.tokens import sign_in_token
 from tracker.clock import utcnow
-from tracker.extensions import limiter
+from tracker.extensions import db
 
 blp = Blueprint("Tokens", __name__, description="Đăng nhập: lấy mã truy cập (token)")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @blp.route("/tokens", methods=["POST"])
-# The same throttle as the sign-in page; only failed attempts count.
-@limiter.limit(_login_limit, deduct_when=lambda response: response.status_code != 201)
+# The sign-in page's throttle, shared with it: failed attempts per address and per username.
+@login_limits(success_status=201)
 @blp.arguments(TokenRequest)
 @blp.response(201, TokenResponse)
 @blp.doc(security=[])
 def create_token(credentials: dict):
     """Đổi tên đăng nhập và mật khẩu lấy mã truy cập (hết hạn sau API_TOKEN_HOURS giờ)."""
     user = authenticate(credentials["username"], credentials["password"])
+    if user is not None and user.password_change_required:
+        db.session.commit()  # what authenticate noted (a password to change) is kept
+        return error_response(
+            403,
+            "password_change_required",
+            _(
+                "Mật khẩu của tài khoản này do người khác đặt hoặc không còn đạt yêu cầu; hãy "
+                "đăng nhập trang web và đổi mật khẩu trước khi lấy mã truy cập."
+            ),
+        )
     if user is None:
         return error_response(
             401,

@@ -42,3 +42,42 @@ class AccessToken(db.Model):
     def usable(self, now: datetime) -> bool:
         """Tell whether the token still opens the door: not revoked, not expired."""
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+
+class SessionEnd(enum.StrEnum):
+    SIGNED_OUT = "signed_out"
+    PASSWORD_CHANGED = "password_changed"  # replaced by the session that changed it
+    SIGNED_OUT_ELSEWHERE = "ended_by_owner"  # from the owner's list of sessions
+
+
+class UserSession(db.Model):
+    """A sign-in on one browser. The cookie holds a random secret; the database keeps its
+    SHA-256, so signing out (or a password change elsewhere) ends a copied cookie too —
+    a signed cookie alone could not be taken back before it expires."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The absolute end (SESSION_HOURS after sign-in), however active the person is.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[SessionEnd | None] = mapped_column(enum_column(SessionEnd, "session_end"))
+    # Shown to the owner in their list of sessions, to recognise a browser they do not know.
+    user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
+    remote_addr: Mapped[str] = mapped_column(sa.String(45), default="")
+
+    user: Mapped[User] = relationship()
+
+    def open_at(self, now: datetime) -> bool:
+        """Tell whether the session still counts: not ended, not past its absolute end,
+        and not begun before its owner's sessions were ended (a password change or reset,
+        a deactivation)."""
+        valid_after = self.user.sessions_valid_after
+        return (
+            self.ended_at is None
+            and now < self.expires_at
+            and (valid_after is None or self.created_at >= valid_after)
+        )

@@ -2,47 +2,69 @@
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, PersonalTokenForm
+from tracker.api.errors import is_api_request
+from tracker.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    PersonalTokenForm,
+    SignOutElsewhereForm,
+)
+from tracker.auth.limits import login_limits
 from tracker.auth.models import TokenKind
-from tracker.auth.services import authenticate, change_password
+from tracker.auth.services import change_password, sign_in, sign_out, sign_out_elsewhere
+from tracker.auth.sessions import find_session, idle_limit, open_session, user_sessions
 from tracker.auth.tokens import calendar_token, personal_token, revoke_token, user_tokens
 from tracker.clock import utcnow
 from tracker.errors import ValidationError
-from tracker.extensions import db, limiter, login_manager
+from tracker.extensions import db, login_manager
 from tracker.org.models import User
-from tracker.pages import LANGUAGES, form_status, show_form_errors, within_site
+from tracker.pages import LANGUAGES, form_status, safe_next, show_form_errors
 from tracker.tasks.feed import feed_url
 
 bp = Blueprint("auth", __name__)
 
+# In the signed session cookie: the secret of the server-side session, and the time (Unix
+# seconds) of the last request, for the idle timeout.
+SESSION_SECRET = "sid"
+LAST_SEEN = "seen"
+# The last-request time is rewritten at most this often (each rewrite is a new cookie).
+SEEN_PRECISION_SECONDS = 30
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Return the signed-in user, or None if they no longer exist or were deactivated."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    """Return the signed-in user while their session is open and not idle, else None."""
+    now = utcnow()
+    found = (
+        open_session(int(user_id), session.get(SESSION_SECRET), now=now)
+        if user_id.isdigit()
+        else None
+    )
+    seen = session.get(LAST_SEEN)
+    idle = not isinstance(seen, int) or now.timestamp() - seen > idle_limit().total_seconds()
+    if found is None or idle:
+        # Sign-out, a password change, a deactivation, the absolute end or the idle timeout.
+        g.session_ended = True
+        _fresh_session()
+        return None
+    if now.timestamp() - seen >= SEEN_PRECISION_SECONDS:
+        session[LAST_SEEN] = int(now.timestamp())
+    return found.user
 
 
-def _safe_next(target: str | None) -> str:
-    """Follow ``next`` only within this site: no open redirect after sign-in."""
-    return target if within_site(target) else url_for("tasks.my_work")
+def _sign_in_message(message: str) -> str:
+    """Translate the sign-in prompt; say why when a session has just ended."""
+    if g.get("session_ended"):
+        return _("Phiên làm việc đã kết thúc hoặc hết hạn. Vui lòng đăng nhập lại.")
+    return _(message)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+login_manager.localize_callback = _sign_in_message
 
 
 def _fresh_session() -> None:
@@ -53,28 +75,68 @@ def _fresh_session() -> None:
         session["lang"] = language
 
 
+def _begin(user: User, secret: str, *, remember: bool) -> None:
+    """Put a new server-side session in a new cookie (no fixation of an earlier one)."""
+    _fresh_session()
+    login_user(user, remember=False)  # Flask-Login's year-long cookie would outlive it
+    session[SESSION_SECRET] = secret
+    session[LAST_SEEN] = int(utcnow().timestamp())
+    # "Remember" keeps the cookie across a browser restart, within SESSION_HOURS still.
+    session.permanent = remember
+
+
+# Pages a person whose password was set by someone else may still open.
+_OPEN_WHILE_CHANGE_REQUIRED = {"auth.password", "auth.logout", "auth.set_language", "static"}
+
+
+@bp.before_app_request
+def _require_own_password():
+    """Send a person whose password an admin set (or that no longer meets the policy) to
+    choose their own before anything else (ASVS V2.3.1)."""
+    if is_api_request() or (request.endpoint or "").endswith("static"):
+        return None
+    if not current_user.is_authenticated or not current_user.password_change_required:
+        return None
+    if request.endpoint in _OPEN_WHILE_CHANGE_REQUIRED:
+        return None
+    flash(_("Hãy đặt mật khẩu của riêng bạn trước khi tiếp tục."), "warning")
+    return redirect(url_for("auth.password"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-# Only failed attempts count: a successful sign-in answers with a redirect.
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda resp: resp.status_code != 302)
+# Failed attempts only, counted per address and per username (see limits.py).
+@login_limits(success_status=302)
 def login():
     """Sign in with a username and password."""
     if current_user.is_authenticated:
         return redirect(url_for("tasks.my_work"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
-        if user is not None:
-            _fresh_session()  # no fixation of a session set up before sign-in
-            login_user(user, remember=form.remember.data)
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
+        signed_in = sign_in(
+            form.username.data,
+            form.password.data,
+            now=utcnow(),
+            user_agent=request.user_agent.string,
+            remote_addr=request.remote_addr or "",
+        )
+        if signed_in is not None:
+            db.session.commit()
+            user, secret = signed_in
+            _begin(user, secret, remember=bool(form.remember.data))
+            if user.password_change_required:
+                return redirect(url_for("auth.password"))
+            return redirect(safe_next(request.args.get("next"), url_for("tasks.my_work")))
+        db.session.rollback()
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị khoá."), "danger")
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out."""
+    """Sign out: this browser's session ends, and so does any copy of its cookie."""
+    user = current_user if current_user.is_authenticated else None
+    sign_out(user, session.get(SESSION_SECRET), now=utcnow())
+    db.session.commit()
     logout_user()
     _fresh_session()
     flash(_("Bạn đã đăng xuất."), "info")
@@ -84,15 +146,18 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
-    """Change one's own password."""
+    """Change one's own password; the person's other sessions end."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(
+            secret = change_password(
                 current_user,
                 current=form.current_password.data,
                 new=form.new_password.data,
                 now=utcnow(),
+                session_secret=session.get(SESSION_SECRET),
+                user_agent=request.user_agent.string,
+                remote_addr=request.remote_addr or "",
             )
             db.session.commit()
         except ValidationError as error:
@@ -101,9 +166,45 @@ def password():
                 getattr(form, name, form.new_password).errors.append(text)
             flash(error.message, "danger")
         else:
-            flash(_("Đã đổi mật khẩu."), "success")
+            _begin(current_user._get_current_object(), secret, remember=session.permanent)
+            flash(
+                _("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã được đăng xuất."),
+                "success",
+            )
             return redirect(url_for("tasks.my_work"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form), form_status()
+
+
+def _render_sessions(form: SignOutElsewhereForm, status: int = 200):
+    return render_template(
+        "auth/sessions.html",
+        form=form,
+        open_sessions=user_sessions(current_user, now=utcnow()),
+        current=find_session(session.get(SESSION_SECRET)),
+    ), status
+
+
+@bp.route("/profile/sessions", methods=["GET", "POST"])
+@login_required
+def sessions():
+    """The person's open sessions; sign out of every other browser with their password."""
+    form = SignOutElsewhereForm()
+    if form.validate_on_submit():
+        try:
+            ended = sign_out_elsewhere(
+                current_user,
+                password=form.password.data,
+                session_secret=session.get(SESSION_SECRET),
+                now=utcnow(),
+            )
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            show_form_errors(form, error, {"current_password": "password"})
+            return _render_sessions(form, 422)
+        flash(_("Đã đăng xuất %(n)s phiên ở nơi khác.", n=ended), "success")
+        return redirect(url_for("auth.sessions"))
+    return _render_sessions(form, form_status())
 
 
 def _render_access(form: PersonalTokenForm, new_secret: str | None = None, feed: str | None = None):
@@ -177,4 +278,4 @@ def set_language(code: str):
     """Switch the interface language (Vietnamese or English)."""
     if code in LANGUAGES:
         session["lang"] = code
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next"), url_for("tasks.my_work")))

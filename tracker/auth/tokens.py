@@ -133,6 +133,11 @@ def user_for_token(secret: str, kind: TokenKind | tuple, *, now: datetime) -> Us
         return None
     if not token.user.is_active:
         return None
+    valid_after = token.user.sessions_valid_after
+    if token.kind == TokenKind.SIGN_IN and valid_after and token.created_at < valid_after:
+        # Made from a password that has since been changed or reset: it ends with it.
+        # Personal tokens and calendar feeds are named by their owner and revoked by them.
+        return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         _note_use(token.id, now)
     return token.user

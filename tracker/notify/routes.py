@@ -14,7 +14,7 @@ from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.notify import services
 from tracker.org.models import EmailMode
-from tracker.pages import within_site
+from tracker.pages import safe_next
 
 bp = Blueprint("notify", __name__)
 
@@ -56,9 +56,8 @@ def mark_read():
     note_id = request.form.get("id", type=int)
     services.mark_read(current_user, [note_id] if note_id else None, now=utcnow())
     db.session.commit()
-    if note_id and within_site(request.form.get("next")):
-        return redirect(request.form["next"])
-    return redirect(url_for("notify.inbox"))
+    inbox_url = url_for("notify.inbox")
+    return redirect(safe_next(request.form.get("next"), inbox_url) if note_id else inbox_url)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

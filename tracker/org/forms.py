@@ -21,7 +21,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from tracker.extensions import db
 from tracker.org.models import Role, Unit, UnitKind, User
-from tracker.org.services import MIN_PASSWORD_LENGTH, users_with_role
+from tracker.org.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from tracker.org.services import users_with_role
 
 UNIT_KIND_LABELS = {
     UnitKind.CITY: _l("Thành phố"),
@@ -157,7 +158,11 @@ class UnitEditForm(FlaskForm):
 
 _USERNAME_HINT = _l("Chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang; ví dụ cv.tttt")
 _EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư điện tử không hợp lệ."))
-_PASSWORD_HINT = _l("Ít nhất %(n)s ký tự.", n=MIN_PASSWORD_LENGTH)
+_PASSWORD_HINT = _l(
+    "Ít nhất %(n)s ký tự; nên là một câu dài dễ nhớ. Không dùng mật khẩu phổ biến hay chứa "
+    "tên đăng nhập. Người dùng sẽ phải tự đổi mật khẩu ở lần đăng nhập tới.",
+    n=MIN_PASSWORD_LENGTH,
+)
 
 
 class _UserFields(FlaskForm):
@@ -180,7 +185,9 @@ class UserForm(_UserFields):
         _l("Tên đăng nhập"), validators=[required(), at_most(80)], description=_USERNAME_HINT
     )
     password = PasswordField(
-        _l("Mật khẩu ban đầu"), validators=[required(), at_most(200)], description=_PASSWORD_HINT
+        _l("Mật khẩu ban đầu"),
+        validators=[required(), at_most(MAX_PASSWORD_LENGTH)],
+        description=_PASSWORD_HINT,
     )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu"),
@@ -215,7 +222,9 @@ class ResetPasswordForm(FlaskForm):
     """A new password the admin gives a user."""
 
     password = PasswordField(
-        _l("Mật khẩu mới"), validators=[required(), at_most(200)], description=_PASSWORD_HINT
+        _l("Mật khẩu mới"),
+        validators=[required(), at_most(MAX_PASSWORD_LENGTH)],
+        description=_PASSWORD_HINT,
     )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu mới"),

@@ -86,6 +86,11 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
     position: Mapped[str | None] = mapped_column(sa.String(120))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # Set by an admin's reset or an import: the person must choose their own at sign-in.
+    password_change_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Sessions and sign-in tokens begun before this instant no longer count (a password
+    # change or reset, a deactivation).
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
     email_mode: Mapped[EmailMode] = mapped_column(
         enum_column(EmailMode, "email_mode"),

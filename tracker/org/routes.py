@@ -194,6 +194,7 @@ def new_user():
                 password=form.password.data,
                 actor=current_user,
                 now=utcnow(),
+                change_required=True,  # the admin knows it: the person chooses their own
             )
             db.session.commit()
         except ValidationError as error:

@@ -12,17 +12,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
-from werkzeug.security import generate_password_hash
 
 from tracker.audit.services import changed_values, record
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, UnitKind, User, UserRole
+from tracker.org.passwords import hash_password
 from tracker.text import nfc
 
 logger = logging.getLogger(__name__)
 
-MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 
 
@@ -60,16 +59,6 @@ def parse_roles(names: Iterable[str]) -> list[Role]:
             _("Người dùng cần ít nhất một vai trò."), fields={"role": _("bắt buộc")}
         )
     return list(dict.fromkeys(roles))
-
-
-def hash_password(password: str) -> str:
-    """Check the password policy and return its hash (scrypt, werkzeug's default)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            _("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_PASSWORD_LENGTH),
-            fields={"password": _("quá ngắn")},
-        )
-    return generate_password_hash(password)
 
 
 def create_unit(
@@ -134,8 +123,13 @@ def create_user(
     password_hash: str | None = None,
     actor: User | None,
     now: datetime,
+    change_required: bool = False,
 ) -> User:
-    """Create a user of a unit with the given roles."""
+    """Create a user of a unit with the given roles.
+
+    ``change_required``: the password was chosen by someone else (an admin, an import), so
+    the person must replace it at their first sign-in (ASVS V2.3.1).
+    """
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise ValidationError(
@@ -159,7 +153,9 @@ def create_user(
         position=position.strip(),
         email=(email or "").strip() or None,
         created_at=now,
-        password_hash=password_hash or (hash_password(password) if password else None),
+        password_hash=password_hash
+        or (hash_password(password, username=username) if password else None),
+        password_change_required=change_required,
     )
     user.role_rows = [UserRole(role=role) for role in roles]
     db.session.add(user)
@@ -480,6 +476,9 @@ def set_user_active(user: User, active: bool, *, actor: User | None, now: dateti
     if user.active == active:
         return
     user.active = active
+    if not active:
+        # Its sessions and sign-in tokens end now, and stay ended if it is reopened.
+        user.sessions_valid_after = now
     db.session.flush()
     record(
         "user.reactivated" if active else "user.deactivated",
@@ -493,8 +492,14 @@ def set_user_active(user: User, active: bool, *, actor: User | None, now: dateti
 
 
 def reset_password(user: User, password: str, *, actor: User | None, now: datetime) -> None:
-    """Give a user a new password chosen by the admin (the policy of hash_password applies)."""
-    user.password_hash = hash_password(password)
+    """Give a user a new password chosen by the admin (the policy of hash_password applies).
+
+    The user's sessions and sign-in tokens end (someone else may have known the old
+    password), and the user must choose their own password at the next sign-in.
+    """
+    user.password_hash = hash_password(password, username=user.username)
+    user.sessions_valid_after = now
+    user.password_change_required = actor is None or actor.id != user.id
     db.session.flush()
     # Neither the password nor its hash goes into the audit trail.
     record("user.password_reset", user, actor=actor, now=now)

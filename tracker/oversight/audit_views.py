@@ -52,6 +52,7 @@ OTHER_ACTION_LABELS = {
     "user.reactivated": _l("Mở khoá tài khoản"),
     "user.password_changed": _l("Đổi mật khẩu"),
     "user.password_reset": _l("Đặt lại mật khẩu"),
+    "user.sessions_ended": _l("Đăng xuất các phiên ở nơi khác"),
     "user.email_mode_changed": _l("Đổi cách nhận thông báo"),
     "field.created": _l("Tạo lĩnh vực"),
     "field.updated": _l("Sửa lĩnh vực"),

@@ -34,15 +34,9 @@ from tracker.errors import IncompleteTaskError, TrackerError, ValidationError
 from tracker.extensions import db
 from tracker.org.forms import ROLE_LABELS, UNIT_KIND_LABELS
 from tracker.org.models import Field, Role, Unit, UnitKind, User, UserRole
+from tracker.org.passwords import MIN_PASSWORD_LENGTH, check_password, hash_method, hash_password
 from tracker.org.permissions import require_admin
-from tracker.org.services import (
-    MIN_PASSWORD_LENGTH,
-    create_unit,
-    create_user,
-    hash_password,
-    parse_roles,
-    set_unit_head,
-)
+from tracker.org.services import create_unit, create_user, parse_roles, set_unit_head
 from tracker.oversight.xlsx import Sheet, workbook
 from tracker.tasks.clarity import LONG_TASK_DAYS, MIN_PROCESS_STEPS
 from tracker.tasks.models import Priority, SourceDocument
@@ -177,8 +171,8 @@ USER_COLUMNS = {
     EMAIL: "Không bắt buộc. Địa chỉ nhận thông báo.",
     ROLES: "Bắt buộc. Một hay nhiều vai trò, cách nhau bằng dấu phẩy: mã hoặc tên "
     "(xem mục “Vai trò” bên dưới).",
-    PASSWORD: f"Bắt buộc. Ít nhất {MIN_PASSWORD_LENGTH} ký tự; người dùng nên đổi sau lần "
-    "đăng nhập đầu tiên.",
+    PASSWORD: f"Bắt buộc. Ít nhất {MIN_PASSWORD_LENGTH} ký tự, không phải mật khẩu phổ biến, "
+    "không chứa tên đăng nhập; người dùng phải tự đổi ở lần đăng nhập đầu tiên.",
     HEAD: "Ghi x nếu người này là thủ trưởng của đơn vị mình (mỗi đơn vị một người).",
 }
 
@@ -946,11 +940,14 @@ def _parse_users(
             roles = parse_roles([roles_by_name.get(fold(n), n) for n in names])
         except ValidationError as error:
             reader.fail(ROLES, error.message)
-        # The form's own check, to answer at once; hash_password remains the judge.
+        # The policy's own check, to answer in the dry run; hash_password remains the judge.
         if not password:
             reader.fail(PASSWORD, "Cần có mật khẩu ban đầu.")
-        elif len(password) < MIN_PASSWORD_LENGTH:
-            reader.fail(PASSWORD, f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+        else:
+            try:
+                check_password(password, username=username)
+            except ValidationError as error:
+                reader.fail(PASSWORD, error.message)
         head = fold(head_text) in _YES
         if head_text and not head:
             reader.fail(
@@ -984,8 +981,14 @@ def _hash_passwords(users: list[_UserRow]) -> tuple[dict[int, str], list[RowErro
     """Hash every initial password through the policy, a few at a time."""
     hashes, errors = {}, []
     workers = max(1, min(HASH_THREADS, os.cpu_count() or 1))
+    method = hash_method()  # read here: the threads have no application context
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {user.number: pool.submit(hash_password, user.password) for user in users}
+        futures = {
+            user.number: pool.submit(
+                hash_password, user.password, username=user.username, method=method
+            )
+            for user in users
+        }
     for number, future in futures.items():
         try:
             hashes[number] = future.result()
@@ -1069,6 +1072,7 @@ def _apply_org(
                     password_hash=hashes.get(row.number),
                     actor=actor,
                     now=now,
+                    change_required=True,  # whoever filled in the workbook knows it
                 )
                 if row.head:
                     set_unit_head(unit, user, actor=actor, now=now)
