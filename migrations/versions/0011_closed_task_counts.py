@@ -44,7 +44,8 @@ def _backfill_due_date_since(bind) -> None:
 
 
 def _backfill_closed_counts(bind) -> None:
-    """Count the tasks closed so far, as tracker/tasks/closures.py counts them from now on."""
+    """Count the tasks closed so far, as tracker/tasks/closures.py counts them from now on:
+    under the lead unit and under the field, for the year and for the month."""
     zone, counts = _zone(), Counter()
     rows = bind.execute(sa.text(
         "SELECT state, completed_at, withdrawn_at, completed_on, due_date, lead_unit_id,"
@@ -57,15 +58,19 @@ def _backfill_closed_counts(bind) -> None:
         else:
             on_time = str(completed_on) <= str(due_date)  # ISO dates compare as text
             outcome = "done_on_time" if on_time else "done_late"
-        month = closed.astimezone(zone).date().replace(day=1)
-        counts[(month, unit, field or 0, parent is None, outcome)] += 1
+        day = closed.astimezone(zone).date()
+        for dimension, key in (("unit", unit), ("field", field or 0)):
+            for period, starts_on in (("year", day.replace(month=1, day=1)),
+                                      ("month", day.replace(day=1))):
+                counts[(dimension, period, starts_on, key, parent is None, outcome)] += 1
     table = sa.table(
         "closed_task_counts",
-        sa.column("month", sa.Date), sa.column("lead_unit_id", sa.Integer),
-        sa.column("field_key", sa.Integer), sa.column("top_level", sa.Boolean),
-        sa.column("outcome", sa.String), sa.column("count", sa.Integer),
+        sa.column("dimension", sa.String), sa.column("period", sa.String),
+        sa.column("starts_on", sa.Date), sa.column("key", sa.Integer),
+        sa.column("top_level", sa.Boolean), sa.column("outcome", sa.String),
+        sa.column("count", sa.Integer),
     )
-    names = ("month", "lead_unit_id", "field_key", "top_level", "outcome")
+    names = ("dimension", "period", "starts_on", "key", "top_level", "outcome")
     values = [{**dict(zip(names, key)), "count": n} for key, n in counts.items()]
     if values:
         op.bulk_insert(table, values)
@@ -73,14 +78,14 @@ def _backfill_closed_counts(bind) -> None:
 
 def upgrade():
     op.create_table('closed_task_counts',
-    sa.Column('month', sa.Date(), nullable=False),
-    sa.Column('lead_unit_id', sa.Integer(), nullable=False),
-    sa.Column('field_key', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=10), nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('key', sa.Integer(), nullable=False),
     sa.Column('top_level', sa.Boolean(), nullable=False),
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['lead_unit_id'], ['units.id'], name=op.f('fk_closed_task_counts_lead_unit_id_units')),
-    sa.PrimaryKeyConstraint('month', 'lead_unit_id', 'field_key', 'top_level', 'outcome', name=op.f('pk_closed_task_counts'))
+    sa.PrimaryKeyConstraint('dimension', 'period', 'starts_on', 'key', 'top_level', 'outcome', name=op.f('pk_closed_task_counts'))
     )
     # A plain ALTER TABLE: a batch rebuild of tasks fails on the rows that refer to it
     # (see 0007).

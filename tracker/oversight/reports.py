@@ -36,10 +36,16 @@ from tracker.tasks.classification import (
     due_sql,
     open_during_sql,
 )
-from tracker.tasks.closures import CLOSED_OUTCOMES
-from tracker.tasks.counting import WHOLE, CountedGroup, closed_tally, count_if, tally
+from tracker.tasks.closures import CLOSED_OUTCOMES, FIELD, UNIT
+from tracker.tasks.counting import (
+    WHOLE,
+    CountedFilter,
+    CountedGroup,
+    closed_tally,
+    count_if,
+    open_tally,
+)
 from tracker.tasks.models import (
-    ClosedTaskCount,
     ExtensionRequest,
     ExtensionStatus,
     ProgressUpdate,
@@ -145,9 +151,9 @@ DOCUMENTS_SHOWN = 30  # on the page; the workbook has every document
 
 GROUPS = {
     "total": WHOLE,
-    "unit": CountedGroup(Task.lead_unit_id, ClosedTaskCount.lead_unit_id),
+    "unit": CountedGroup(Task.lead_unit_id, UNIT),
     # A task without a field is counted under 0 (a key column cannot be empty).
-    "field": CountedGroup(Task.field_id, ClosedTaskCount.field_key, lambda key: key or None),
+    "field": CountedGroup(Task.field_id, FIELD, lambda key: key or None),
     "document": CountedGroup(Task.document_id),
 }
 
@@ -166,7 +172,7 @@ def _closed(user: User, day: AsOf, top_level: bool, names, where=()) -> dict:
     """Count the tasks closed by the end of the day in the named groups."""
     levels = _levels(top_level)
     if sees_every_task(user):
-        counted = [ClosedTaskCount.top_level] if top_level else []
+        counted = CountedFilter(top_level=top_level)
         return closed_tally(day, {n: GROUPS[n] for n in names}, [*levels, *where], counted)
     visible = [visible_tasks_clause(user), *levels, *where]
     return closed_tally(day, {n: GROUPS[n] for n in names}, visible, None)
@@ -203,9 +209,7 @@ def figures_as_of(
     their figures (all of them, open or not, when ``documents`` is None)."""
     groups = {name: GROUPS[name].task_column for name in names}
     levels, visible = _levels(top_level), visible_tasks_clause(user)
-    open_part = tally(
-        _open_columns(day, stale_days), [visible, open_during_sql(day), *levels], groups
-    )
+    open_part = open_tally(_open_columns(day, stale_days), [visible, *levels], groups, day)
     closed_part = _closed(user, day, top_level, [n for n in names if n != "document"])
     if "document" in names:
         where = []
@@ -258,11 +262,10 @@ def weekly_overdue(
     points = [day - timedelta(days=7 * back) for back in range(weeks - 1, -1, -1)]
     days = [AsOf.of(point, calendar) for point in points]
     columns = [count_if(category_sql(at) == Category.OVERDUE.value) for at in days]
-    row = db.session.execute(
-        sa.select(*columns).where(
-            visible_tasks_clause(user), open_during_sql(days[0], days[-1]), *_levels(top_level)
-        )
-    ).one()
+    where = [visible_tasks_clause(user), *_levels(top_level)]
+    row = open_tally(columns, where, {"all": None}, days[0], days[-1])["all"].get(
+        None, [0] * len(days)
+    )
     return [(point, int(count or 0)) for point, count in zip(points, row, strict=True)]
 
 
@@ -516,10 +519,11 @@ def weekly_briefing(
     category, stale = category_sql(at), stale_sql(at, stale_days)
     overdue = category == Category.OVERDUE.value
     listed = [visible_tasks_clause(user), open_during_sql(at), sa.or_(overdue, stale)]
-    counted = tally(
+    counted = open_tally(
         [count_if(overdue), count_if(stale), sa.func.count()],
-        listed,
+        [visible_tasks_clause(user), sa.or_(overdue, stale)],
         {"leader": Task.supervisor_id},
+        at,
     )["leader"]
     due_day = aliased(WorkDay)
     place = sa.func.row_number().over(

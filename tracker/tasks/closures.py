@@ -2,10 +2,11 @@
 
 A task closes once — its result accepted (done on time, or done late) or withdrawn — and
 never opens again: its lead unit, field and level cannot change after that. So the number
-of tasks closed in each local month, per lead unit, field, level and outcome, kept in the
-same transaction as each closure, answers "how many were done or withdrawn by the end of
-day D" for any D: the months before D's month from these counts, the days of D's own
-month from the tasks themselves (``oversight/reports.py``).
+of tasks closed in each year and in each month (local time), per lead unit and per field,
+level and outcome, kept in the same transaction as each closure, answers "how many were
+done or withdrawn by the end of day D" for any D: the years before D's year and the months
+of D's year before D's month from these counts, the days of D's month from the tasks
+themselves (``counting.py``).
 
 ``rebuild`` recounts everything from the tasks (the migration that introduced the counts,
 and the bulk benchmark load use it); ``tests/test_closures.py`` holds the running counts
@@ -26,10 +27,13 @@ from tracker.tasks.models import ClosedTaskCount, Task, TaskState
 
 DONE_ON_TIME, DONE_LATE, WITHDRAWN = "done_on_time", "done_late", "withdrawn"
 CLOSED_OUTCOMES = (DONE_ON_TIME, DONE_LATE, WITHDRAWN)  # the names of their categories too
+UNIT, FIELD = "unit", "field"  # the two dimensions the counts are kept in
+YEAR, MONTH = "year", "month"
+KEY_COLUMNS = ("dimension", "period", "starts_on", "key", "top_level", "outcome")
 
 
 def month_of(day: date) -> date:
-    """Return the first day of the day's month: the counts' unit of time."""
+    """Return the first day of the day's month."""
     return day.replace(day=1)
 
 
@@ -54,35 +58,46 @@ def outcome_sql() -> sa.ColumnElement[str]:
     )
 
 
-def _key(task: Task) -> dict:
-    return {
-        "month": month_of(local_date(closed_at(task))),
-        "lead_unit_id": task.lead_unit_id,
-        "field_key": task.field_id or 0,
-        "top_level": task.parent_id is None,
-        "outcome": outcome_of(task),
-    }
+def _keys(task: Task) -> list[tuple]:
+    """The four counts a closed task adds one to, as tuples of KEY_COLUMNS."""
+    day = local_date(closed_at(task))
+    top_level, outcome = task.parent_id is None, outcome_of(task)
+    return [
+        (dimension, period, starts_on, key, top_level, outcome)
+        for dimension, key in ((UNIT, task.lead_unit_id), (FIELD, task.field_id or 0))
+        for period, starts_on in ((YEAR, day.replace(month=1, day=1)), (MONTH, month_of(day)))
+    ]
 
 
 def count_closure(task: Task) -> None:
     """Count a task that has just closed (completed or withdrawn), in the caller's transaction."""
     table = ClosedTaskCount.__table__
     module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(table).values(**_key(task), count=1)
-    # Two closures at once in the same month and unit queue on the row, and both count.
+    rows = [{**dict(zip(KEY_COLUMNS, key, strict=True)), "count": 1} for key in _keys(task)]
+    statement = module.insert(table).values(rows)
+    # Two closures at once in the same period and unit queue on the row, and both count.
     db.session.execute(
         statement.on_conflict_do_update(
-            index_elements=[c.name for c in table.primary_key.columns],
-            set_={"count": table.c.count + 1},
+            index_elements=list(KEY_COLUMNS), set_={"count": table.c.count + 1}
         )
+    )
+
+
+def counted_before(day: date) -> sa.ColumnElement[bool]:
+    """Select the counts of the periods that ended before the day's month began: the years
+    before its year, and the months of its year before its month."""
+    year = day.replace(month=1, day=1)
+    table = ClosedTaskCount
+    return sa.or_(
+        sa.and_(table.period == YEAR, table.starts_on < year),
+        sa.and_(table.period == MONTH, table.starts_on >= year, table.starts_on < month_of(day)),
     )
 
 
 def rebuild() -> int:
     """Recount every closed task from the tasks themselves; return how many were counted."""
     counts: Counter = Counter()
-    closed = sa.select(Task).where(Task.state.in_([TaskState.COMPLETED, TaskState.WITHDRAWN]))
-    # Only the columns the key needs, streamed: a city has a million closed tasks.
+    # Only the columns the keys need, streamed: a city has a million closed tasks.
     columns = sa.select(
         Task.state,
         Task.completed_at,
@@ -92,19 +107,20 @@ def rebuild() -> int:
         Task.lead_unit_id,
         Task.field_id,
         Task.parent_id,
-    ).where(closed.whereclause)
+    ).where(Task.state.in_([TaskState.COMPLETED, TaskState.WITHDRAWN]))
+    closed = 0
     for row in db.session.execute(columns.execution_options(yield_per=20_000)):
-        counts[tuple(_key(_Closed(*row)).values())] += 1
+        closed += 1
+        counts.update(_keys(_Closed(*row)))
     db.session.execute(sa.delete(ClosedTaskCount))
-    names = ("month", "lead_unit_id", "field_key", "top_level", "outcome")
-    rows = [{**dict(zip(names, key, strict=True)), "count": n} for key, n in counts.items()]
+    rows = [{**dict(zip(KEY_COLUMNS, key, strict=True)), "count": n} for key, n in counts.items()]
     for start in range(0, len(rows), 5_000):
         db.session.execute(sa.insert(ClosedTaskCount), rows[start : start + 5_000])
-    return sum(counts.values())
+    return closed
 
 
 class _Closed:
-    """The few columns of a closed task that its key is made of."""
+    """The few columns of a closed task that its keys are made of."""
 
     __slots__ = (
         "state",

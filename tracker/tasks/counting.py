@@ -19,8 +19,15 @@ import sqlalchemy as sa
 
 from tracker.clock import local_midnight
 from tracker.extensions import db
-from tracker.tasks.classification import AsOf, closed_by_sql
-from tracker.tasks.closures import CLOSED_OUTCOMES, month_of, outcome_sql
+from tracker.tasks.classification import AsOf, closed_by_sql, closed_since_sql, open_now_sql
+from tracker.tasks.closures import (
+    CLOSED_OUTCOMES,
+    FIELD,
+    UNIT,
+    counted_before,
+    month_of,
+    outcome_sql,
+)
 from tracker.tasks.models import ClosedTaskCount
 
 
@@ -71,47 +78,95 @@ def added(*tallies: dict) -> dict[str, dict]:
     return total
 
 
+def open_tally(
+    columns: list, where: list, groups: dict, first: AsOf, last: AsOf | None = None
+) -> dict[str, dict]:
+    """Tally the tasks that may have been open on some day from ``first`` to ``last`` in two
+    parts — those open now (read from the index of open tasks alone) and those closed since
+    the first day — so that each part uses its own index. The columns must add up."""
+    last = last or first
+    return added(
+        tally(columns, [*where, open_now_sql(last)], groups),
+        tally(columns, [*where, closed_since_sql(first, last)], groups),
+    )
+
+
 @dataclass(frozen=True)
 class CountedGroup:
-    """A grouping of tasks, with its twin in the running counts when it has one."""
+    """A grouping of tasks, and the dimension of the running counts that has it, if any."""
 
     task_column: object  # a Task column, or None for the whole set
-    counted_column: object = None  # the ClosedTaskCount column, or None
+    dimension: str | None = None  # UNIT or FIELD (None: the whole set, or not counted)
     counted_key: Callable = staticmethod(lambda key: key)  # counts' key → task's key
 
 
 WHOLE = CountedGroup(None)
 
 
+@dataclass(frozen=True)
+class CountedFilter:
+    """A narrowing of the tasks said of the running counts: a lead unit or a field (not
+    both: the counts keep each dimension apart), and only the tasks of the top level."""
+
+    unit_id: int | None = None
+    field_id: int | None = None
+    top_level: bool = False
+
+    @property
+    def dimension(self) -> str | None:
+        if self.unit_id is not None:
+            return UNIT
+        return FIELD if self.field_id is not None else None
+
+    def answers(self, group: CountedGroup) -> bool:
+        """Tell whether the counts can give this grouping under this narrowing."""
+        if self.unit_id is not None and self.field_id is not None:
+            return False
+        if group.task_column is None:
+            return True
+        return group.dimension is not None and self.dimension in (None, group.dimension)
+
+
+def _counted(day: AsOf, groups: dict[str, CountedGroup], narrowed: CountedFilter) -> dict:
+    """Sum the running counts of the periods before the day's month, per group."""
+    table = ClosedTaskCount
+    columns = [
+        sa.func.coalesce(sa.func.sum(sa.case((table.outcome == name, table.count))), 0)
+        for name in CLOSED_OUTCOMES
+    ]
+    by_dimension: dict[str, dict] = {}
+    for name, group in groups.items():
+        dimension = group.dimension or narrowed.dimension or FIELD
+        by_dimension.setdefault(dimension, {})[name] = (
+            table.key if group.task_column is not None else None
+        )
+    found: dict[str, dict] = {}
+    for dimension, keyed in by_dimension.items():
+        where = [table.dimension == dimension, counted_before(day.day)]
+        if narrowed.top_level:
+            where.append(table.top_level)
+        if narrowed.dimension == dimension:
+            where.append(table.key == (narrowed.unit_id or narrowed.field_id))
+        found.update(tally(columns, where, keyed))
+    return {
+        name: {groups[name].counted_key(key): values for key, values in rows.items()}
+        for name, rows in found.items()
+    }
+
+
 def closed_tally(
-    day: AsOf, groups: dict[str, CountedGroup], where: list, counted_where: list | None
+    day: AsOf, groups: dict[str, CountedGroup], where: list, counted: CountedFilter | None
 ) -> dict[str, dict]:
     """Count the tasks done on time, done late and withdrawn by the end of the day, per
-    group. ``where`` narrows the tasks; ``counted_where`` is the same narrowing said of the
+    group. ``where`` narrows the tasks; ``counted`` is the same narrowing said of the
     running counts, or None when they cannot say it (then the tasks are read instead)."""
     columns = [count_if(outcome_sql() == outcome) for outcome in CLOSED_OUTCOMES]
     task_groups = {name: group.task_column for name, group in groups.items()}
-    usable = counted_where is not None and all(
-        g.counted_column is not None or g.task_column is None for g in groups.values()
-    )
-    if not usable:
+    if counted is None or not all(counted.answers(g) for g in groups.values()):
         return tally(columns, [closed_by_sql(day), *where], task_groups)
-    month = month_of(day.day)
-    counted = tally(
-        [
-            sa.func.coalesce(
-                sa.func.sum(sa.case((ClosedTaskCount.outcome == name, ClosedTaskCount.count))), 0
-            )
-            for name in CLOSED_OUTCOMES
-        ],
-        [ClosedTaskCount.month < month, *counted_where],
-        {name: group.counted_column for name, group in groups.items()},
-    )
-    counted = {
-        name: {groups[name].counted_key(key): values for key, values in rows.items()}
-        for name, rows in counted.items()
-    }
     this_month = tally(
-        columns, [closed_by_sql(day, since=local_midnight(month)), *where], task_groups
+        columns,
+        [closed_by_sql(day, since=local_midnight(month_of(day.day))), *where],
+        task_groups,
     )
-    return added(counted, this_month)
+    return added(_counted(day, groups, counted), this_month)

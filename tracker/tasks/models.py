@@ -409,19 +409,22 @@ class Review(db.Model):
 
 
 class ClosedTaskCount(db.Model):
-    """How many tasks closed in a local month, by lead unit, field, level and outcome.
+    """How many tasks closed in a period, per lead unit or per field, by level and outcome.
 
     A task closes once (its result accepted, or withdrawn) and never opens again, so these
     counts, kept in the transaction of each closure, let reports count years of closed
-    work without reading it (``tasks/closures.py``). ``field_key`` is the field's id, or 0
-    for a task without one (a key column cannot be empty).
+    work without reading it (``tasks/closures.py``). Each closure counts four times: under
+    its lead unit and under its field (``key``: the unit's or the field's id, 0 for a task
+    without a field), for its year and for its month — years for the past, months for the
+    year of the report, so a report reads a few thousand rows, not one per month and unit.
     """
 
     __tablename__ = "closed_task_counts"
 
-    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)
-    lead_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True)
-    field_key: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # unit | field
+    period: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # year | month
+    starts_on: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    key: Mapped[int] = mapped_column(primary_key=True)
     top_level: Mapped[bool] = mapped_column(primary_key=True)
     outcome: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     count: Mapped[int] = mapped_column()

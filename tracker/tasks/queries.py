@@ -23,9 +23,16 @@ from tracker.tasks.classification import (
     open_during_sql,
 )
 from tracker.tasks.closures import CLOSED_OUTCOMES
-from tracker.tasks.counting import WHOLE, closed_tally, count_if, tally
+from tracker.tasks.counting import (
+    WHOLE,
+    CountedFilter,
+    added,
+    closed_tally,
+    count_if,
+    open_tally,
+    tally,
+)
 from tracker.tasks.models import (
-    ClosedTaskCount,
     ExtensionRequest,
     ExtensionStatus,
     Task,
@@ -99,35 +106,30 @@ def _filtered(user: User, filters: TaskFilters) -> list:
     return where
 
 
-def _counted_where(user: User, filters: TaskFilters) -> list | None:
-    """Say the filters of the running counts of closed tasks, or None when they cannot
-    (they know the lead unit and the field, and nothing of who may see what)."""
+def _counted_filter(user: User, filters: TaskFilters) -> CountedFilter | None:
+    """Say the filters to the running counts of closed tasks, or None when they cannot
+    (they know the lead unit or the field, and nothing of who may see what)."""
     narrowed = (filters.document_id, filters.supervisor_id, filters.due_from, filters.due_to)
     if not sees_every_task(user) or any(v is not None for v in narrowed) or fold(filters.q):
         return None
-    where = []
-    if filters.unit_id is not None:
-        where.append(ClosedTaskCount.lead_unit_id == filters.unit_id)
-    if filters.field_id is not None:
-        where.append(ClosedTaskCount.field_key == filters.field_id)
-    return where
+    return CountedFilter(unit_id=filters.unit_id, field_id=filters.field_id)
 
 
 def _drafts_sql(as_of: AsOf) -> sa.ColumnElement[bool]:
     return sa.or_(Task.state == TaskState.DRAFT, Task.issued_at >= as_of.end_of_day)
 
 
-def category_counts(where: list, as_of: AsOf, counted_where: list | None = None) -> dict:
+def category_counts(where: list, as_of: AsOf, counted: CountedFilter | None = None) -> dict:
     """Count the tasks meeting ``where`` per category as of the day, and those due soon, in
     two queries: the open and draft ones classified, the closed ones counted."""
     category = category_sql(as_of)
     names = (Category.DRAFT.value, Category.ON_TRACK.value, Category.OVERDUE.value)
-    opened = tally(
-        [*(count_if(category == name) for name in names), count_if(due_soon_sql(as_of))],
-        [*where, sa.or_(open_during_sql(as_of), _drafts_sql(as_of))],
-        {"all": None},
+    columns = [*(count_if(category == name) for name in names), count_if(due_soon_sql(as_of))]
+    opened = added(
+        open_tally(columns, where, {"all": None}, as_of),
+        tally(columns, [*where, _drafts_sql(as_of)], {"all": None}),
     )["all"].get(None, [0] * 4)
-    closed = closed_tally(as_of, {"all": WHOLE}, where, counted_where)["all"].get(None, [0] * 3)
+    closed = closed_tally(as_of, {"all": WHOLE}, where, counted)["all"].get(None, [0] * 3)
     counts = dict(zip(names, opened, strict=False))
     counts.update(zip(CLOSED_OUTCOMES, closed, strict=True))
     counts["due_soon"] = opened[3]
@@ -166,7 +168,7 @@ def search_tasks(
     ``load`` adds loader options for what the caller shows of each task (the API shows
     its lists), so a page costs the same few queries whatever its length."""
     where = _filtered(user, filters)
-    counts = category_counts(where, as_of, _counted_where(user, filters))
+    counts = category_counts(where, as_of, _counted_filter(user, filters))
     category, soon = category_sql(as_of), due_soon_sql(as_of)
     query = sa.select(Task, category.label("category"), soon.label("due_soon")).where(*where)
     if filters.category:
