@@ -92,6 +92,10 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    # The few PostgreSQL-only indexes (trigram search) are not in the models.
+    from tracker.dbtypes import include_in_autogenerate
+
+    conf_args.setdefault("include_object", include_in_autogenerate)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from tracker.dbtypes import include_in_autogenerate
 from tracker.extensions import db
 
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_in_autogenerate}
+        )
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

@@ -78,3 +78,13 @@ def _sqlite_begin(connection) -> None:
         return
     reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+# Indexes only PostgreSQL has, made by migrations and not described by the models (a
+# trigram index on SQLite would be a useless copy of the text): autogenerate leaves them be.
+POSTGRES_ONLY_INDEXES = frozenset({"ix_tasks_search_trgm"})
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Tell Alembic's comparison of models and database what to compare."""
+    return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)

@@ -111,6 +111,18 @@ def select_locale() -> str:
     return chosen if chosen in LANGUAGES else "vi"
 
 
+def nearby_pages(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Return the page numbers a pager shows: the first, the last and those around this
+    one, with None where pages are left out (…)."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
 def format_day(value: date | datetime | None) -> str:
     """Format a date the Vietnamese way: dd/mm/yyyy (an instant in local time)."""
     if value is None:
@@ -417,6 +429,7 @@ def register_pages(app: Flask) -> None:
     app.before_request(_forget_commit)
     app.before_request(_wtforms_language)
     app.after_request(_security_headers)
+    app.add_template_global(nearby_pages)
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
     app.context_processor(_template_context)

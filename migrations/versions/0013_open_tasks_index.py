@@ -17,9 +17,10 @@ depends_on = None
 
 OPEN = "state IN ('issued', 'accepted', 'in_progress', 'submitted')"
 COLUMNS = [
-    "state", "issued_at", "due_date", "original_due_date", "due_date_since", "submitted_on",
-    "last_progress_at", "field_id", "document_id", "parent_id", "supervisor_id",
-    "accountable_user_id", "assignee_user_id",
+    "id", "state", "issued_at", "due_date", "original_due_date", "due_date_since",
+    "submitted_on", "completed_at", "completed_on", "withdrawn_at", "last_progress_at",
+    "field_id", "document_id", "parent_id", "supervisor_id", "accountable_user_id",
+    "assignee_user_id",
 ]
 
 

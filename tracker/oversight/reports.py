@@ -32,8 +32,10 @@ from tracker.tasks.classification import (
     AsOf,
     Category,
     category_sql,
+    due_soon_from,
     due_soon_sql,
     due_sql,
+    last_report_sql,
     open_during_sql,
 )
 from tracker.tasks.closures import CLOSED_OUTCOMES, FIELD, UNIT
@@ -48,7 +50,6 @@ from tracker.tasks.counting import (
 from tracker.tasks.models import (
     ExtensionRequest,
     ExtensionStatus,
-    ProgressUpdate,
     SourceDocument,
     Task,
 )
@@ -94,22 +95,6 @@ class Figures:
     @property
     def on_time_rate(self) -> float | None:
         return self.done_on_time / self.due if self.due else None
-
-
-def last_report_sql(day: AsOf) -> sa.ColumnElement:
-    """Return each task's latest progress report before the end of the report day."""
-    before = (
-        sa.select(sa.func.max(ProgressUpdate.created_at))
-        .where(ProgressUpdate.task_id == Task.id, ProgressUpdate.created_at < day.end_of_day)
-        .scalar_subquery()
-    )
-    # The task keeps its latest report's time: only a report made after the day needs a
-    # lookup (reports as of today need none).
-    return sa.case(
-        (Task.last_progress_at.is_(None), None),
-        (Task.last_progress_at < day.end_of_day, Task.last_progress_at),
-        else_=before,
-    )
 
 
 def stale_sql(day: AsOf, stale_days: int) -> sa.ColumnElement[bool]:
@@ -158,14 +143,26 @@ GROUPS = {
 }
 
 
-def _open_columns(day: AsOf, stale_days: int) -> list:
-    category = category_sql(day)
-    return [
-        count_if(category == Category.ON_TRACK.value),
-        count_if(category == Category.OVERDUE.value),
-        count_if(due_soon_sql(day)),
-        count_if(stale_sql(day, stale_days)),
-    ]
+def _stale_from(rows, category, day: AsOf, stale_days: int) -> sa.ColumnElement[bool]:
+    """Open tasks with no report in the days before the report date, among classified rows
+    (stale_sql, said of counting.classified's columns)."""
+    cutoff = day.end_of_day - timedelta(days=stale_days)
+    return sa.and_(
+        category.in_(OPEN), sa.func.coalesce(rows.c.last_report, rows.c.issued_at) < cutoff
+    )
+
+
+def _open_measures(day: AsOf, stale_days: int):
+    def measure(rows) -> list:
+        category = rows.c.category_0
+        return [
+            count_if(category == Category.ON_TRACK.value),
+            count_if(category == Category.OVERDUE.value),
+            count_if(due_soon_from(rows.c, category, rows.c.due_0, day)),
+            count_if(_stale_from(rows, category, day, stale_days)),
+        ]
+
+    return measure
 
 
 def _closed(user: User, day: AsOf, top_level: bool, names, where=()) -> dict:
@@ -209,7 +206,9 @@ def figures_as_of(
     their figures (all of them, open or not, when ``documents`` is None)."""
     groups = {name: GROUPS[name].task_column for name in names}
     levels, visible = _levels(top_level), visible_tasks_clause(user)
-    open_part = open_tally(_open_columns(day, stale_days), [visible, *levels], groups, day)
+    open_part = open_tally(
+        _open_measures(day, stale_days), [visible, *levels], groups, [day], last_report=day
+    )
     closed_part = _closed(user, day, top_level, [n for n in names if n != "document"])
     if "document" in names:
         where = []
@@ -261,11 +260,19 @@ def weekly_overdue(
     calendar = load_calendar()
     points = [day - timedelta(days=7 * back) for back in range(weeks - 1, -1, -1)]
     days = [AsOf.of(point, calendar) for point in points]
-    columns = [count_if(category_sql(at) == Category.OVERDUE.value) for at in days]
-    where = [visible_tasks_clause(user), *_levels(top_level)]
-    row = open_tally(columns, where, {"all": None}, days[0], days[-1])["all"].get(
-        None, [0] * len(days)
-    )
+
+    def measure(rows) -> list:
+        overdue = Category.OVERDUE.value
+        return [count_if(rows.c[f"category_{k}"] == overdue) for k in range(len(days))]
+
+    # Only a task whose first due date had passed by the last day can have been overdue on
+    # one of them (an extension only ever moves the due date later).
+    where = [
+        visible_tasks_clause(user),
+        *_levels(top_level),
+        Task.original_due_date < days[-1].day,
+    ]
+    row = open_tally(measure, where, {"all": None}, days)["all"].get(None, [0] * len(days))
     return [(point, int(count or 0)) for point, count in zip(points, row, strict=True)]
 
 
@@ -365,12 +372,16 @@ def scorecards(
     group=Task.lead_unit_id,
     only: int | None = None,
     top_level: bool = False,
+    unit_id: int | None = None,
 ) -> dict[int, Score]:
-    """Return a Score per unit (or per accountable official) for tasks issued in the period."""
+    """Return a Score per unit (or per accountable official) for tasks issued in the period
+    (only those ``unit_id`` led, when given)."""
     at = as_of(end)
     ensure_work_days(end)
     end_seq = work_day_seq(end)
     where = [*_period_tasks(user, start, end), *_levels(top_level)]
+    if unit_id is not None:
+        where.append(Task.lead_unit_id == unit_id)
     if only is not None:
         where.append(group == only)
     scores: dict[int, Score] = {}
@@ -468,7 +479,7 @@ def unit_ranking(
 
 def people_of_unit(user: User, unit_id: int, start: date, end: date) -> list[tuple[User, Score]]:
     """Return the score of each accountable official of a unit's tasks."""
-    scores = scorecards(user, start, end, group=Task.accountable_user_id)
+    scores = scorecards(user, start, end, group=Task.accountable_user_id, unit_id=unit_id)
     people = db.session.scalars(
         sa.select(User).where(
             User.id.in_([k for k in scores if k is not None]), User.unit_id == unit_id
@@ -519,12 +530,20 @@ def weekly_briefing(
     category, stale = category_sql(at), stale_sql(at, stale_days)
     overdue = category == Category.OVERDUE.value
     listed = [visible_tasks_clause(user), open_during_sql(at), sa.or_(overdue, stale)]
+
+    def measure(rows) -> list:
+        late = rows.c.category_0 == Category.OVERDUE.value
+        idle = _stale_from(rows, rows.c.category_0, at, stale_days)
+        return [count_if(late), count_if(idle), count_if(sa.or_(late, idle))]
+
     counted = open_tally(
-        [count_if(overdue), count_if(stale), sa.func.count()],
-        [visible_tasks_clause(user), sa.or_(overdue, stale)],
+        measure,
+        [visible_tasks_clause(user)],
         {"leader": Task.supervisor_id},
-        at,
+        [at],
+        last_report=at,
     )["leader"]
+    counted = {key: values for key, values in counted.items() if values[2]}
     due_day = aliased(WorkDay)
     place = sa.func.row_number().over(
         partition_by=Task.supervisor_id, order_by=(due_sql(at), Task.id)

@@ -29,7 +29,7 @@ from flask import current_app
 
 from tracker.calendar.services import WorkingCalendar
 from tracker.clock import local_midnight
-from tracker.tasks.models import OPEN_STATES, Task, TaskDeadline, TaskState
+from tracker.tasks.models import OPEN_STATES, ProgressUpdate, Task, TaskDeadline, TaskState
 from tracker.text import N_
 
 
@@ -101,35 +101,65 @@ def due_date_of(task: Task, as_of: AsOf) -> date | None:
     return max(in_force, key=lambda d: (d.effective_at, d.id)).due_date
 
 
-def _judged_on_sql(as_of: AsOf) -> sa.ColumnElement[date]:
+def _judged_on_sql(row, as_of: AsOf) -> sa.ColumnElement[date]:
     reported = sa.and_(
-        Task.state.in_([TaskState.SUBMITTED, TaskState.COMPLETED]),
-        Task.submitted_on <= as_of.day,
+        row.state.in_([TaskState.SUBMITTED, TaskState.COMPLETED]),
+        row.submitted_on <= as_of.day,
     )
-    return sa.case((reported, Task.submitted_on), else_=sa.literal(as_of.day, sa.Date))
+    return sa.case((reported, row.submitted_on), else_=sa.literal(as_of.day, sa.Date))
+
+
+def category_from(row, due, as_of: AsOf) -> sa.ColumnElement[str]:
+    """Return the category as of ``as_of.day`` of rows whose columns are ``row``'s (the
+    task's own, or a subquery's) and whose due date in force is ``due``."""
+    return sa.case(
+        (
+            sa.or_(row.state == TaskState.DRAFT, row.issued_at >= as_of.end_of_day),
+            sa.literal(Category.DRAFT.value),
+        ),
+        (
+            sa.and_(row.state == TaskState.WITHDRAWN, row.withdrawn_at < as_of.end_of_day),
+            sa.literal(Category.WITHDRAWN.value),
+        ),
+        (
+            sa.and_(row.state == TaskState.COMPLETED, row.completed_at < as_of.end_of_day),
+            sa.case(
+                (row.completed_on <= due, sa.literal(Category.DONE_ON_TIME.value)),
+                else_=sa.literal(Category.DONE_LATE.value),
+            ),
+        ),
+        (due < _judged_on_sql(row, as_of), sa.literal(Category.OVERDUE.value)),
+        else_=sa.literal(Category.ON_TRACK.value),
+    )
 
 
 def category_sql(as_of: AsOf) -> sa.ColumnElement[str]:
     """Return the SQL expression giving each task's category as of ``as_of.day``."""
-    due = due_sql(as_of)
+    return category_from(Task, due_sql(as_of), as_of)
+
+
+def due_soon_from(row, category, due, as_of: AsOf) -> sa.ColumnElement[bool]:
+    """Return the due-soon condition of rows with this category and due date in force."""
+    return sa.and_(
+        category == Category.ON_TRACK.value,
+        row.state != TaskState.SUBMITTED,
+        due <= as_of.due_soon_until,
+    )
+
+
+def last_report_sql(day: AsOf) -> sa.ColumnElement:
+    """Return each task's latest progress report before the end of the report day."""
+    before = (
+        sa.select(sa.func.max(ProgressUpdate.created_at))
+        .where(ProgressUpdate.task_id == Task.id, ProgressUpdate.created_at < day.end_of_day)
+        .scalar_subquery()
+    )
+    # The task keeps its latest report's time: only a report made after the day needs a
+    # lookup (reports as of today need none).
     return sa.case(
-        (
-            sa.or_(Task.state == TaskState.DRAFT, Task.issued_at >= as_of.end_of_day),
-            sa.literal(Category.DRAFT.value),
-        ),
-        (
-            sa.and_(Task.state == TaskState.WITHDRAWN, Task.withdrawn_at < as_of.end_of_day),
-            sa.literal(Category.WITHDRAWN.value),
-        ),
-        (
-            sa.and_(Task.state == TaskState.COMPLETED, Task.completed_at < as_of.end_of_day),
-            sa.case(
-                (Task.completed_on <= due, sa.literal(Category.DONE_ON_TIME.value)),
-                else_=sa.literal(Category.DONE_LATE.value),
-            ),
-        ),
-        (due < _judged_on_sql(as_of), sa.literal(Category.OVERDUE.value)),
-        else_=sa.literal(Category.ON_TRACK.value),
+        (Task.last_progress_at.is_(None), None),
+        (Task.last_progress_at < day.end_of_day, Task.last_progress_at),
+        else_=before,
     )
 
 
@@ -175,11 +205,7 @@ def closed_by_sql(as_of: AsOf, since: datetime | None = None) -> sa.ColumnElemen
 
 def due_soon_sql(as_of: AsOf) -> sa.ColumnElement[bool]:
     """Return the SQL condition for tasks on track and due within the next few working days."""
-    return sa.and_(
-        category_sql(as_of) == Category.ON_TRACK.value,
-        Task.state != TaskState.SUBMITTED,
-        due_sql(as_of) <= as_of.due_soon_until,
-    )
+    return due_soon_from(Task, category_sql(as_of), due_sql(as_of), as_of)
 
 
 def category_of(task: Task, as_of: AsOf) -> Category:

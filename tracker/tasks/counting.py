@@ -19,7 +19,15 @@ import sqlalchemy as sa
 
 from tracker.clock import local_midnight
 from tracker.extensions import db
-from tracker.tasks.classification import AsOf, closed_by_sql, closed_since_sql, open_now_sql
+from tracker.tasks.classification import (
+    AsOf,
+    category_from,
+    closed_by_sql,
+    closed_since_sql,
+    due_sql,
+    last_report_sql,
+    open_now_sql,
+)
 from tracker.tasks.closures import (
     CLOSED_OUTCOMES,
     FIELD,
@@ -28,7 +36,7 @@ from tracker.tasks.closures import (
     month_of,
     outcome_sql,
 )
-from tracker.tasks.models import ClosedTaskCount
+from tracker.tasks.models import ClosedTaskCount, Task
 
 
 def count_if(condition) -> sa.ColumnElement[int]:
@@ -78,17 +86,78 @@ def added(*tallies: dict) -> dict[str, dict]:
     return total
 
 
-def open_tally(
-    columns: list, where: list, groups: dict, first: AsOf, last: AsOf | None = None
-) -> dict[str, dict]:
-    """Tally the tasks that may have been open on some day from ``first`` to ``last`` in two
-    parts — those open now (read from the index of open tasks alone) and those closed since
-    the first day — so that each part uses its own index. The columns must add up."""
-    last = last or first
-    return added(
-        tally(columns, [*where, open_now_sql(last)], groups),
-        tally(columns, [*where, closed_since_sql(first, last)], groups),
+# The columns a task's category is worked out from.
+FACTS = (
+    Task.state,
+    Task.issued_at,
+    Task.withdrawn_at,
+    Task.completed_at,
+    Task.completed_on,
+    Task.submitted_on,
+)
+
+
+def classified(
+    days: list[AsOf], where: list, keep: dict, *, last_report: AsOf | None = None
+) -> sa.Subquery:
+    """Return the tasks meeting ``where`` with, for each day k, their due date in force
+    ("due_k") and category ("category_k"), and the latest report before ``last_report``
+    ("last_report"), each worked out once per row.
+
+    Both levels are fenced (OFFSET 0), so the database does not copy the long expressions
+    into every count that reads them: a dashboard counts a city's open tasks several ways.
+    """
+    facts = (
+        sa.select(
+            *(column.label(name) for name, column in keep.items()),
+            *FACTS,
+            # Not yet issued that day: no due date to look up (the category says draft).
+            *(
+                sa.case((Task.issued_at >= day.end_of_day, None), else_=due_sql(day)).label(
+                    f"due_{k}"
+                )
+                for k, day in enumerate(days)
+            ),
+            *([last_report_sql(last_report).label("last_report")] if last_report else []),
+        )
+        .where(*where)
+        .offset(0)
+        .subquery()
     )
+    return (
+        sa.select(
+            facts,
+            *(
+                category_from(facts.c, facts.c[f"due_{k}"], day).label(f"category_{k}")
+                for k, day in enumerate(days)
+            ),
+        )
+        .offset(0)
+        .subquery()
+    )
+
+
+def open_tally(
+    measure: Callable[[sa.Subquery], list],
+    where: list,
+    groups: dict,
+    days: list[AsOf],
+    *,
+    last_report: AsOf | None = None,
+) -> dict[str, dict]:
+    """Tally the tasks that may have been open on some of the ``days``: ``measure`` gives
+    the counts from the classified rows (see ``classified``).
+
+    They are read in two parts, the tasks open now (from the index of open tasks alone)
+    and those closed since the first day, so that each part uses its own index; the counts
+    must add up."""
+    keep = {name: column for name, column in groups.items() if column is not None}
+    found = []
+    for part in (open_now_sql(days[-1]), closed_since_sql(days[0], days[-1])):
+        rows = classified(days, [*where, part], keep, last_report=last_report)
+        by = {name: (rows.c[name] if col is not None else None) for name, col in groups.items()}
+        found.append(tally(measure(rows), [], by))
+    return added(*found)
 
 
 @dataclass(frozen=True)

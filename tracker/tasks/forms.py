@@ -21,7 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, TextInput
 
 from tracker.calendar.services import supported_dates
 from tracker.clock import local_date, utcnow
@@ -146,12 +146,6 @@ class TaskForm(FlaskForm):
                 .order_by(Unit.name, User.full_name)
             )
         ]
-        leaders = db.session.execute(
-            sa.select(User.id, User.full_name, User.position)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.LEADER, User.active)
-            .order_by(User.full_name)
-        )
         documents = db.session.scalars(
             sa.select(SourceDocument).order_by(SourceDocument.issued_on.desc())
         )
@@ -162,7 +156,7 @@ class TaskForm(FlaskForm):
         self.lead_unit_id.choices = none + units
         self.accountable_user_id.choices = none + users
         self.assignee_user_id.choices = none + users
-        self.supervisor_id.choices = none + [(i, f"{n} — {p}" if p else n) for i, n, p in leaders]
+        self.supervisor_id.choices = none + _leader_choices()
         self.priority.choices = [(p.value, label) for p, label in PRIORITY_LABELS.items()]
         self.template_id.choices = none + [
             (t.id, f"{t.name} ({t.total_working_days} ngày làm việc)") for t in active_templates()
@@ -373,6 +367,16 @@ def _fill_rows(rows: FieldList, values: list[dict]) -> None:
         rows.append_entry()
 
 
+def _leader_choices() -> list[tuple[int, str]]:
+    leaders = db.session.execute(
+        sa.select(User.id, User.full_name, User.position)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.LEADER, User.active)
+        .order_by(User.full_name)
+    )
+    return [(i, f"{n} — {p}" if p else n) for i, n, p in leaders]
+
+
 def _active(model, order):
     return db.session.scalars(sa.select(model).where(model.active).order_by(order))
 
@@ -472,7 +476,12 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Tình trạng"), validators=[Optional()])
     unit_id = SelectField(_l("Đơn vị chủ trì"), coerce=_optional_int, validators=[Optional()])
     field_id = SelectField(_l("Lĩnh vực"), coerce=_optional_int, validators=[Optional()])
-    document_id = SelectField(_l("Văn bản chỉ đạo"), coerce=_optional_int, validators=[Optional()])
+    # A city registers thousands of documents a year: one is named by its number (as
+    # officials cite it, "171-KH/TU"), not picked from a list; links name it by id.
+    document_number = StringField(_l("Số văn bản chỉ đạo"), validators=[Optional(), Length(max=80)])
+    document_id = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
+    )
     supervisor_id = SelectField(
         _l("Lãnh đạo phụ trách"), coerce=_optional_int, validators=[Optional()]
     )
@@ -481,13 +490,13 @@ class FilterForm(FlaskForm):
     sort = SelectField(_l("Sắp xếp"), validators=[Optional()])
 
     def load_choices(self) -> None:
-        """Fill the drop-down lists (the same choices as the task form's)."""
-        helper = TaskForm(meta={"csrf": False}, formdata=None)
-        helper.load_choices()
-        self.unit_id.choices = helper.lead_unit_id.choices
-        self.field_id.choices = helper.field_id.choices
-        self.document_id.choices = helper.document_id.choices
-        self.supervisor_id.choices = helper.supervisor_id.choices
+        """Fill the drop-down lists: units, fields and leaders (one query each)."""
+        none = [(None, "—")]
+        self.unit_id.choices = none + [(u.id, u.name) for u in _active(Unit, Unit.name)]
+        self.field_id.choices = none + [
+            (f.id, f.name) for f in db.session.scalars(sa.select(Field).order_by(Field.name))
+        ]
+        self.supervisor_id.choices = none + _leader_choices()
         self.category.choices = (
             [("", "—")]
             + [(c.value, label) for c, label in CATEGORY_LABELS.items()]
@@ -509,6 +518,7 @@ class FilterForm(FlaskForm):
             unit_id=self.unit_id.data,
             field_id=self.field_id.data,
             document_id=self.document_id.data,
+            document_number=(self.document_number.data or "").strip(),
             supervisor_id=self.supervisor_id.data,
             due_from=self.due_from.data,
             due_to=self.due_to.data,

@@ -29,9 +29,10 @@ OPEN_STATES = (TaskState.ISSUED, TaskState.ACCEPTED, TaskState.IN_PROGRESS, Task
 OPEN_STATES_SQL = "state IN ('issued', 'accepted', 'in_progress', 'submitted')"
 # What classifies an open task and groups it in reports (see the index ix_tasks_open).
 OPEN_TASK_COLUMNS = [
-    "state", "issued_at", "due_date", "original_due_date", "due_date_since", "submitted_on",
-    "last_progress_at", "field_id", "document_id", "parent_id", "supervisor_id",
-    "accountable_user_id", "assignee_user_id",
+    "id", "state", "issued_at", "due_date", "original_due_date", "due_date_since",
+    "submitted_on", "completed_at", "completed_on", "withdrawn_at", "last_progress_at",
+    "field_id", "document_id", "parent_id", "supervisor_id", "accountable_user_id",
+    "assignee_user_id",
 ]  # fmt: skip
 
 
@@ -83,6 +84,9 @@ class Task(db.Model):
         sa.Index("ix_tasks_lead_unit_state", "lead_unit_id", "state"),
         # Each period of a series has one occurrence, however often the scheduler runs.
         sa.Index("ix_tasks_series_period", "series_id", "period_start", unique=True),
+        # The list's order (by due date, then id) and the scorecards' period of issue.
+        sa.Index("ix_tasks_due_date_id", "due_date", "id"),
+        sa.Index("ix_tasks_issued_on", "issued_on"),
         # Reports as of a past day read the tasks closed since then (oversight/reports.py).
         sa.Index("ix_tasks_completed_at", "completed_at"),
         sa.Index("ix_tasks_withdrawn_at", "withdrawn_at"),

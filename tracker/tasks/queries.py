@@ -19,6 +19,7 @@ from tracker.tasks.classification import (
     Category,
     category_sql,
     closed_by_sql,
+    due_soon_from,
     due_soon_sql,
     open_during_sql,
 )
@@ -35,6 +36,7 @@ from tracker.tasks.counting import (
 from tracker.tasks.models import (
     ExtensionRequest,
     ExtensionStatus,
+    SourceDocument,
     Task,
     TaskState,
 )
@@ -58,6 +60,7 @@ class TaskFilters:
     unit_id: int | None = None
     field_id: int | None = None
     document_id: int | None = None
+    document_number: str = ""  # as officials cite it: "171-KH/TU", any case
     supervisor_id: int | None = None
     due_from: date | None = None
     due_to: date | None = None
@@ -95,6 +98,11 @@ def _filtered(user: User, filters: TaskFilters) -> list:
         Task.supervisor_id: filters.supervisor_id,
     }
     where += [column == value for column, value in conditions.items() if value is not None]
+    if filters.document_number:
+        numbered = sa.select(SourceDocument.id).where(
+            sa.func.lower(SourceDocument.number) == filters.document_number.lower()
+        )
+        where.append(Task.document_id.in_(numbered))
     if filters.due_from:
         where.append(Task.due_date >= filters.due_from)
     if filters.due_to:
@@ -110,24 +118,36 @@ def _counted_filter(user: User, filters: TaskFilters) -> CountedFilter | None:
     """Say the filters to the running counts of closed tasks, or None when they cannot
     (they know the lead unit or the field, and nothing of who may see what)."""
     narrowed = (filters.document_id, filters.supervisor_id, filters.due_from, filters.due_to)
-    if not sees_every_task(user) or any(v is not None for v in narrowed) or fold(filters.q):
+    if (
+        not sees_every_task(user)
+        or any(v is not None for v in narrowed)
+        or fold(filters.q)
+        or filters.document_number
+    ):
         return None
     return CountedFilter(unit_id=filters.unit_id, field_id=filters.field_id)
 
 
 def _drafts_sql(as_of: AsOf) -> sa.ColumnElement[bool]:
-    return sa.or_(Task.state == TaskState.DRAFT, Task.issued_at >= as_of.end_of_day)
+    # The local day of issue (indexed) says "issued after the end of the day" as well.
+    return sa.or_(Task.state == TaskState.DRAFT, Task.issued_on > as_of.day)
 
 
 def category_counts(where: list, as_of: AsOf, counted: CountedFilter | None = None) -> dict:
     """Count the tasks meeting ``where`` per category as of the day, and those due soon, in
     two queries: the open and draft ones classified, the closed ones counted."""
-    category = category_sql(as_of)
     names = (Category.DRAFT.value, Category.ON_TRACK.value, Category.OVERDUE.value)
-    columns = [*(count_if(category == name) for name in names), count_if(due_soon_sql(as_of))]
+
+    def measure(rows) -> list:
+        category = rows.c.category_0
+        soon = due_soon_from(rows.c, category, rows.c.due_0, as_of)
+        return [*(count_if(category == name) for name in names), count_if(soon)]
+
+    category = category_sql(as_of)
+    drafts = [*(count_if(category == name) for name in names), count_if(due_soon_sql(as_of))]
     opened = added(
-        open_tally(columns, where, {"all": None}, as_of),
-        tally(columns, [*where, _drafts_sql(as_of)], {"all": None}),
+        open_tally(measure, where, {"all": None}, [as_of]),
+        tally(drafts, [*where, _drafts_sql(as_of)], {"all": None}),
     )["all"].get(None, [0] * 4)
     closed = closed_tally(as_of, {"all": WHOLE}, where, counted)["all"].get(None, [0] * 3)
     counts = dict(zip(names, opened, strict=False))
