@@ -16,6 +16,7 @@ from tracker.calendar.services import WorkingCalendar
 from tracker.extensions import db
 from tracker.oversight import reports
 from tracker.tasks import services
+from tracker.tasks.services import CoordinationInput
 
 CAL = WorkingCalendar()
 START = date(2026, 9, 1)
@@ -40,7 +41,12 @@ def _history(org, seed: int = 7) -> list[dict]:
             due_date=due,
             lead_unit_id=unit.id,
             accountable_user_id=head.id,
-            coordinating=[],
+            # Sở Tư pháp coordinates some of the other department's tasks.
+            coordinating=(
+                [CoordinationInput(org.dept_b.id, "Thẩm định")]
+                if unit is org.dept_a and n % 3 == 0
+                else []
+            ),
         )
         fact = {
             "task": task,

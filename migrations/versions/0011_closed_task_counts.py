@@ -45,13 +45,18 @@ def _backfill_due_date_since(bind) -> None:
 
 def _backfill_closed_counts(bind) -> None:
     """Count the tasks closed so far, as tracker/tasks/closures.py counts them from now on:
-    under the lead unit and under the field, for the year and for the month."""
-    zone, counts = _zone(), Counter()
+    under the lead unit, the field and each coordinating unit, for the year and the month."""
+    zone, counts, coordinators = _zone(), Counter(), {}
+    for task_id, unit_id in bind.execute(sa.text(
+        "SELECT c.task_id, c.unit_id FROM task_coordinations c JOIN tasks t ON t.id = c.task_id"
+        " WHERE t.state IN ('completed', 'withdrawn')"
+    )):
+        coordinators.setdefault(task_id, []).append(unit_id)
     rows = bind.execute(sa.text(
-        "SELECT state, completed_at, withdrawn_at, completed_on, due_date, lead_unit_id,"
+        "SELECT id, state, completed_at, withdrawn_at, completed_on, due_date, lead_unit_id,"
         " field_id, parent_id FROM tasks WHERE state IN ('completed', 'withdrawn')"
     ))
-    for state, completed_at, withdrawn_at, completed_on, due_date, unit, field, parent in rows:
+    for task_id, state, completed_at, withdrawn_at, completed_on, due_date, unit, field, parent in rows:
         closed = _utc(completed_at if state == "completed" else withdrawn_at)
         if state == "withdrawn":
             outcome = "withdrawn"
@@ -59,7 +64,9 @@ def _backfill_closed_counts(bind) -> None:
             on_time = str(completed_on) <= str(due_date)  # ISO dates compare as text
             outcome = "done_on_time" if on_time else "done_late"
         day = closed.astimezone(zone).date()
-        for dimension, key in (("unit", unit), ("field", field or 0)):
+        keyed = [("unit", unit), ("field", field or 0)]
+        keyed += [("coordinator", unit_id) for unit_id in coordinators.get(task_id, [])]
+        for dimension, key in keyed:
             for period, starts_on in (("year", day.replace(month=1, day=1)),
                                       ("month", day.replace(day=1))):
                 counts[(dimension, period, starts_on, key, parent is None, outcome)] += 1
@@ -78,7 +85,7 @@ def _backfill_closed_counts(bind) -> None:
 
 def upgrade():
     op.create_table('closed_task_counts',
-    sa.Column('dimension', sa.String(length=10), nullable=False),
+    sa.Column('dimension', sa.String(length=20), nullable=False),
     sa.Column('period', sa.String(length=10), nullable=False),
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('key', sa.Integer(), nullable=False),

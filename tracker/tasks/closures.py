@@ -2,8 +2,8 @@
 
 A task closes once — its result accepted (done on time, or done late) or withdrawn — and
 never opens again: its lead unit, field and level cannot change after that. So the number
-of tasks closed in each year and in each month (local time), per lead unit and per field,
-level and outcome, kept in the same transaction as each closure, answers "how many were
+of tasks closed in each year and in each month (local time), per lead unit, per field and
+per coordinating unit, by level and outcome, kept in the same transaction as each closure, answers "how many were
 done or withdrawn by the end of day D" for any D: the years before D's year and the months
 of D's year before D's month from these counts, the days of D's month from the tasks
 themselves (``counting.py``).
@@ -23,11 +23,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.clock import local_date
 from tracker.extensions import db
-from tracker.tasks.models import ClosedTaskCount, Task, TaskState
+from tracker.tasks.models import ClosedTaskCount, Coordination, Task, TaskState
 
 DONE_ON_TIME, DONE_LATE, WITHDRAWN = "done_on_time", "done_late", "withdrawn"
 CLOSED_OUTCOMES = (DONE_ON_TIME, DONE_LATE, WITHDRAWN)  # the names of their categories too
-UNIT, FIELD = "unit", "field"  # the two dimensions the counts are kept in
+# The dimensions the counts are kept in: the lead unit, the field, each coordinating unit.
+UNIT, FIELD, COORDINATOR = "unit", "field", "coordinator"
 YEAR, MONTH = "year", "month"
 KEY_COLUMNS = ("dimension", "period", "starts_on", "key", "top_level", "outcome")
 
@@ -58,13 +59,16 @@ def outcome_sql() -> sa.ColumnElement[str]:
     )
 
 
-def _keys(task: Task) -> list[tuple]:
-    """The four counts a closed task adds one to, as tuples of KEY_COLUMNS."""
+def _keys(task, coordinators: list[int]) -> list[tuple]:
+    """The counts a closed task adds one to, as tuples of KEY_COLUMNS: under its lead unit,
+    its field and each coordinating unit, for its year and its month."""
     day = local_date(closed_at(task))
     top_level, outcome = task.parent_id is None, outcome_of(task)
+    keyed = [(UNIT, task.lead_unit_id), (FIELD, task.field_id or 0)]
+    keyed += [(COORDINATOR, unit_id) for unit_id in coordinators]
     return [
         (dimension, period, starts_on, key, top_level, outcome)
-        for dimension, key in ((UNIT, task.lead_unit_id), (FIELD, task.field_id or 0))
+        for dimension, key in keyed
         for period, starts_on in ((YEAR, day.replace(month=1, day=1)), (MONTH, month_of(day)))
     ]
 
@@ -73,7 +77,11 @@ def count_closure(task: Task) -> None:
     """Count a task that has just closed (completed or withdrawn), in the caller's transaction."""
     table = ClosedTaskCount.__table__
     module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    rows = [{**dict(zip(KEY_COLUMNS, key, strict=True)), "count": 1} for key in _keys(task)]
+    coordinators = [c.unit_id for c in task.coordinations]
+    rows = [
+        {**dict(zip(KEY_COLUMNS, key, strict=True)), "count": 1}
+        for key in _keys(task, coordinators)
+    ]
     statement = module.insert(table).values(rows)
     # Two closures at once in the same period and unit queue on the row, and both count.
     db.session.execute(
@@ -99,6 +107,7 @@ def rebuild() -> int:
     counts: Counter = Counter()
     # Only the columns the keys need, streamed: a city has a million closed tasks.
     columns = sa.select(
+        Task.id,
         Task.state,
         Task.completed_at,
         Task.withdrawn_at,
@@ -108,10 +117,19 @@ def rebuild() -> int:
         Task.field_id,
         Task.parent_id,
     ).where(Task.state.in_([TaskState.COMPLETED, TaskState.WITHDRAWN]))
+    closed_ids = sa.select(Task.id).where(columns.whereclause)
+    coordinators: dict[int, list[int]] = {}
+    for task_id, unit_id in db.session.execute(
+        sa.select(Coordination.task_id, Coordination.unit_id).where(
+            Coordination.task_id.in_(closed_ids)
+        )
+    ):
+        coordinators.setdefault(task_id, []).append(unit_id)
     closed = 0
     for row in db.session.execute(columns.execution_options(yield_per=20_000)):
         closed += 1
-        counts.update(_keys(_Closed(*row)))
+        task = _Closed(*row)
+        counts.update(_keys(task, coordinators.get(task.id, [])))
     db.session.execute(sa.delete(ClosedTaskCount))
     rows = [{**dict(zip(KEY_COLUMNS, key, strict=True)), "count": n} for key, n in counts.items()]
     for start in range(0, len(rows), 5_000):
@@ -123,6 +141,7 @@ class _Closed:
     """The few columns of a closed task that its keys are made of."""
 
     __slots__ = (
+        "id",
         "state",
         "completed_at",
         "withdrawn_at",

@@ -30,6 +30,7 @@ from tracker.tasks.classification import (
 )
 from tracker.tasks.closures import (
     CLOSED_OUTCOMES,
+    COORDINATOR,
     FIELD,
     UNIT,
     counted_before,
@@ -179,17 +180,21 @@ class CountedFilter:
 
     unit_id: int | None = None
     field_id: int | None = None
+    coordinator_id: int | None = None  # the tasks this unit coordinates
     top_level: bool = False
 
     @property
+    def keys(self) -> dict[str, int]:
+        keys = {UNIT: self.unit_id, FIELD: self.field_id, COORDINATOR: self.coordinator_id}
+        return {dimension: key for dimension, key in keys.items() if key is not None}
+
+    @property
     def dimension(self) -> str | None:
-        if self.unit_id is not None:
-            return UNIT
-        return FIELD if self.field_id is not None else None
+        return next(iter(self.keys), None)
 
     def answers(self, group: CountedGroup) -> bool:
         """Tell whether the counts can give this grouping under this narrowing."""
-        if self.unit_id is not None and self.field_id is not None:
+        if len(self.keys) > 1:
             return False
         if group.task_column is None:
             return True
@@ -215,12 +220,21 @@ def _counted(day: AsOf, groups: dict[str, CountedGroup], narrowed: CountedFilter
         if narrowed.top_level:
             where.append(table.top_level)
         if narrowed.dimension == dimension:
-            where.append(table.key == (narrowed.unit_id or narrowed.field_id))
+            where.append(table.key == narrowed.keys[dimension])
         found.update(tally(columns, where, keyed))
     return {
         name: {groups[name].counted_key(key): values for key, values in rows.items()}
         for name, rows in found.items()
     }
+
+
+@dataclass(frozen=True)
+class ClosedPart:
+    """A part of a set of tasks (the parts of a set never overlap), with what the running
+    counts know of it (None: they cannot count it)."""
+
+    where: list
+    counted: CountedFilter | None = None
 
 
 def closed_tally(

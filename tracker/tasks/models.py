@@ -425,7 +425,7 @@ class ClosedTaskCount(db.Model):
 
     __tablename__ = "closed_task_counts"
 
-    dimension: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # unit | field
+    dimension: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # see closures.py
     period: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # year | month
     starts_on: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     key: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,7 @@ from tracker.tasks.classification import (
 from tracker.tasks.closures import CLOSED_OUTCOMES
 from tracker.tasks.counting import (
     WHOLE,
+    ClosedPart,
     CountedFilter,
     added,
     closed_tally,
@@ -34,6 +35,7 @@ from tracker.tasks.counting import (
     tally,
 )
 from tracker.tasks.models import (
+    Coordination,
     ExtensionRequest,
     ExtensionStatus,
     SourceDocument,
@@ -114,18 +116,36 @@ def _filtered(user: User, filters: TaskFilters) -> list:
     return where
 
 
-def _counted_filter(user: User, filters: TaskFilters) -> CountedFilter | None:
-    """Say the filters to the running counts of closed tasks, or None when they cannot
-    (they know the lead unit or the field, and nothing of who may see what)."""
-    narrowed = (filters.document_id, filters.supervisor_id, filters.due_from, filters.due_to)
-    if (
-        not sees_every_task(user)
-        or any(v is not None for v in narrowed)
-        or fold(filters.q)
-        or filters.document_number
-    ):
+def visible_parts(user: User) -> list[ClosedPart] | None:
+    """Split the tasks the user may see into parts the running counts of closures can count
+    (or None when they cannot help): the office and the inspectors see every task; a unit's
+    people see the unit's own tasks, those it coordinates (never its own: a lead unit
+    cannot coordinate its task) and a few more — mirroring visible_tasks_clause."""
+    if sees_every_task(user):
+        return [ClosedPart([], CountedFilter())]
+    if user.has_role(Role.LEADER) or not user.has_role(Role.UNIT_HEAD, Role.STAFF):
         return None
-    return CountedFilter(unit_id=filters.unit_id, field_id=filters.field_id)
+    unit = user.unit_id
+    coordinated = sa.exists().where(Coordination.task_id == Task.id, Coordination.unit_id == unit)
+    return [
+        ClosedPart([Task.lead_unit_id == unit], CountedFilter(unit_id=unit)),
+        ClosedPart([coordinated], CountedFilter(coordinator_id=unit)),
+        ClosedPart([visible_tasks_clause(user), Task.lead_unit_id != unit, sa.not_(coordinated)]),
+    ]
+
+
+def _closed_parts(user: User, filters: TaskFilters) -> list[ClosedPart] | None:
+    """Say the filters to the running counts of closed tasks, or None when they cannot
+    (they know the lead unit, the field and the coordinating units)."""
+    narrowed = (filters.document_id, filters.supervisor_id, filters.due_from, filters.due_to)
+    if any(v is not None for v in narrowed) or fold(filters.q) or filters.document_number:
+        return None
+    if filters.unit_id is None and filters.field_id is None:
+        return visible_parts(user)
+    if not sees_every_task(user):
+        return None
+    where = _filtered(user, filters)
+    return [ClosedPart(where, CountedFilter(unit_id=filters.unit_id, field_id=filters.field_id))]
 
 
 def _drafts_sql(as_of: AsOf) -> sa.ColumnElement[bool]:
@@ -133,9 +153,10 @@ def _drafts_sql(as_of: AsOf) -> sa.ColumnElement[bool]:
     return sa.or_(Task.state == TaskState.DRAFT, Task.issued_on > as_of.day)
 
 
-def category_counts(where: list, as_of: AsOf, counted: CountedFilter | None = None) -> dict:
-    """Count the tasks meeting ``where`` per category as of the day, and those due soon, in
-    two queries: the open and draft ones classified, the closed ones counted."""
+def category_counts(where: list, as_of: AsOf, closed_parts: list | None = None) -> dict:
+    """Count the tasks meeting ``where`` per category as of the day, and those due soon: the
+    open and draft ones classified, the closed ones counted in ``closed_parts`` (parts of
+    the same tasks, see visible_parts; by default all of them from the tasks)."""
     names = (Category.DRAFT.value, Category.ON_TRACK.value, Category.OVERDUE.value)
 
     def measure(rows) -> list:
@@ -149,7 +170,12 @@ def category_counts(where: list, as_of: AsOf, counted: CountedFilter | None = No
         open_tally(measure, where, {"all": None}, [as_of]),
         tally(drafts, [*where, _drafts_sql(as_of)], {"all": None}),
     )["all"].get(None, [0] * 4)
-    closed = closed_tally(as_of, {"all": WHOLE}, where, counted)["all"].get(None, [0] * 3)
+    closed = added(
+        *(
+            closed_tally(as_of, {"all": WHOLE}, part.where, part.counted)
+            for part in (closed_parts or [ClosedPart(where)])
+        )
+    )["all"].get(None, [0] * 3)
     counts = dict(zip(names, opened, strict=False))
     counts.update(zip(CLOSED_OUTCOMES, closed, strict=True))
     counts["due_soon"] = opened[3]
@@ -188,7 +214,7 @@ def search_tasks(
     ``load`` adds loader options for what the caller shows of each task (the API shows
     its lists), so a page costs the same few queries whatever its length."""
     where = _filtered(user, filters)
-    counts = category_counts(where, as_of, _counted_filter(user, filters))
+    counts = category_counts(where, as_of, _closed_parts(user, filters))
     category, soon = category_sql(as_of), due_soon_sql(as_of)
     query = sa.select(Task, category.label("category"), soon.label("due_soon")).where(*where)
     if filters.category:
@@ -264,7 +290,15 @@ def my_work(user: User, as_of: AsOf, limit: int = 20) -> MyWork:
     """Return the person's tasks grouped the way the home page shows them."""
     mine = my_tasks_clause(user)
     category, soon = category_sql(as_of), due_soon_sql(as_of)
-    counts = category_counts([mine], as_of)
+    parts = None
+    if user.has_role(Role.UNIT_HEAD):
+        # A head's own work is mostly the unit's: those closed come from the running counts.
+        own = Task.lead_unit_id == user.unit_id
+        parts = [
+            ClosedPart([own], CountedFilter(unit_id=user.unit_id)),
+            ClosedPart([mine, Task.lead_unit_id != user.unit_id]),
+        ]
+    counts = category_counts([mine], as_of, parts)
     by_due = (Task.due_date, Task.id)
     opened = sa.and_(mine, open_during_sql(as_of))
     done = sa.and_(mine, Task.state == TaskState.COMPLETED, Task.completed_at < as_of.end_of_day)
