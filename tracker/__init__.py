@@ -94,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.storage import register_storage
     from tracker.tasks.evidence import register_evidence_hooks
     from tracker.webhooks.services import register_webhook_hooks
+    from tracker.widgets import register_widgets
 
     _import_models()
     # Options for the database actually used (tests and callers may change the URL).
@@ -115,6 +116,7 @@ def register_extensions(app: Flask) -> None:
     register_audit_hooks()
     register_evidence_hooks()
     register_webhook_hooks()
+    register_widgets()
 
 
 def register_blueprints(app: Flask) -> None:

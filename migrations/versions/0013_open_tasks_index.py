@@ -17,7 +17,7 @@ depends_on = None
 
 OPEN = "state IN ('issued', 'accepted', 'in_progress', 'submitted')"
 COLUMNS = [
-    "id", "state", "issued_at", "due_date", "original_due_date", "due_date_since",
+    "id", "state", "issued_at", "issued_on", "due_date", "original_due_date", "due_date_since",
     "submitted_on", "completed_at", "completed_on", "withdrawn_at", "last_progress_at",
     "field_id", "document_id", "parent_id", "supervisor_id", "accountable_user_id",
     "assignee_user_id",

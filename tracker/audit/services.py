@@ -151,7 +151,8 @@ def _append(session: Session, pending: list[_PendingEvent]) -> None:
         row["hash"] = prev_hash = event_hash(row)
         row["occurred_at"] = item.occurred_at
         rows.append(row)
-    session.execute(sa.insert(AuditEvent.__table__), rows)
+    # Core, in batches of many VALUES (the ORM's bulk path would send a row at a time).
+    session.connection().execute(sa.insert(AuditEvent.__table__), rows)
     head = AuditChainHead.__table__
     session.execute(sa.update(head).where(head.c.id == 1).values(seq=seq, last_hash=prev_hash))
 

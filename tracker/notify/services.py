@@ -48,50 +48,71 @@ class Message:
 
 def queue(key: str, user_ids: list[int], message: Message, *, now: datetime) -> None:
     """Put a message in each user's inbox and, by their choice, in the email outbox."""
-    if not user_ids:
+    queue_many([(key, user_ids, message)], now=now)
+
+
+def queue_many(items: list[tuple[str, list[int], Message]], *, now: datetime) -> None:
+    """Queue many messages — (key, user ids, message) — in two statements whatever their
+    number: the morning sweep of a city sends thousands at once."""
+    wanted = {user_id for _key, user_ids, _message in items for user_id in user_ids}
+    if not wanted:
         return
-    users = db.session.execute(
-        sa.select(User.id, User.email, User.email_mode, User.active).where(User.id.in_(user_ids))
-    ).all()
-    rows = []
-    for user_id, email, mode, active in users:
-        if not active:
-            continue
-        common = {
-            "key": key,
-            "user_id": user_id,
-            "task_id": message.task_id,
-            "subject": message.subject,
-            "body": message.body,
-            "link": message.link,
-            "created_at": now,
-            "attempts": 0,
-        }
-        rows.append(
-            {
-                **common,
-                "channel": Channel.INBOX.value,
-                "digest": False,
-                "status": DeliveryStatus.SENT.value,
-                "sent_at": now,
-                "next_attempt_at": None,
-            }
+    people = {
+        user_id: (email, mode)
+        for user_id, email, mode, active in db.session.execute(
+            sa.select(User.id, User.email, User.email_mode, User.active).where(User.id.in_(wanted))
         )
-        if email and mode != EmailMode.NONE:
-            rows.append(
-                {
-                    **common,
-                    "channel": Channel.EMAIL.value,
-                    "digest": mode == EmailMode.DIGEST,
-                    "status": DeliveryStatus.PENDING.value,
-                    "sent_at": None,
-                    "next_attempt_at": now,
-                }
-            )
+        if active
+    }
+    rows = []
+    for key, user_ids, message in items:
+        for user_id in dict.fromkeys(user_ids):
+            if user_id not in people:
+                continue  # unknown or no longer active
+            rows.extend(_rows(key, user_id, *people[user_id], message, now))
     if rows:
         dialect = db.session.get_bind().dialect.name
         module = postgresql if dialect == "postgresql" else sqlite
-        db.session.execute(module.insert(Notification).values(rows).on_conflict_do_nothing())
+        # One Core statement for all rows, sent in batches of many VALUES (the ORM's bulk
+        # path would send a statement a row for an INSERT … ON CONFLICT).
+        statement = module.insert(Notification.__table__).on_conflict_do_nothing()
+        db.session.connection().execute(statement, rows)
+
+
+def _rows(key: str, user_id: int, email, mode, message: Message, now: datetime) -> list[dict]:
+    """The inbox row of one person and, by their choice, the email row."""
+    common = {
+        "key": key,
+        "user_id": user_id,
+        "task_id": message.task_id,
+        "subject": message.subject,
+        "body": message.body,
+        "link": message.link,
+        "created_at": now,
+        "attempts": 0,
+    }
+    rows = [
+        {
+            **common,
+            "channel": Channel.INBOX.value,
+            "digest": False,
+            "status": DeliveryStatus.SENT.value,
+            "sent_at": now,
+            "next_attempt_at": None,
+        }
+    ]
+    if email and mode != EmailMode.NONE:
+        rows.append(
+            {
+                **common,
+                "channel": Channel.EMAIL.value,
+                "digest": mode == EmailMode.DIGEST,
+                "status": DeliveryStatus.PENDING.value,
+                "sent_at": None,
+                "next_attempt_at": now,
+            }
+        )
+    return rows
 
 
 Sender = Callable[[Notification | list[Notification], User], None]

@@ -32,17 +32,20 @@ from tracker.tasks.classification import (
     AsOf,
     Category,
     category_sql,
+    closed_since_sql,
     due_soon_from,
     due_soon_sql,
     due_sql,
     last_report_sql,
     open_during_sql,
+    open_now_sql,
 )
 from tracker.tasks.closures import CLOSED_OUTCOMES, FIELD, UNIT
 from tracker.tasks.counting import (
     WHOLE,
     CountedFilter,
     CountedGroup,
+    classified,
     closed_tally,
     count_if,
     open_tally,
@@ -204,24 +207,41 @@ def figures_as_of(
 
     Documents are many: the ``documents`` with the most overdue, then open tasks come with
     their figures (all of them, open or not, when ``documents`` is None)."""
-    groups = {name: GROUPS[name].task_column for name in names}
     levels, visible = _levels(top_level), visible_tasks_clause(user)
-    open_part = open_tally(
-        _open_measures(day, stale_days), [visible, *levels], groups, [day], last_report=day
-    )
-    closed_part = _closed(user, day, top_level, [n for n in names if n != "document"])
+    measure = _open_measures(day, stale_days)
+    ranked = [n for n in names if n != "document"]
+    groups = {name: GROUPS[name].task_column for name in ranked}
+    open_part = open_tally(measure, [visible, *levels], groups, [day], last_report=day)
+    closed_part = _closed(user, day, top_level, ranked)
     if "document" in names:
-        where = []
+        shown = []
         if documents is not None:
-            opened = open_part["document"]
-            ranked = sorted(
-                (k for k in opened if k is not None),
-                key=lambda k: (-opened[k][1], -sum(opened[k][:2]), k),
-            )[:documents]
-            open_part["document"] = {k: opened[k] for k in ranked}
-            where.append(Task.document_id.in_(ranked))
-        closed_part.update(_closed(user, day, top_level, ["document"], where))
+            top = _top_documents([visible, *levels], day, documents)
+            shown.append(Task.document_id.in_(top))
+        where, by_document = [visible, *levels, *shown], {"document": Task.document_id}
+        open_part.update(open_tally(measure, where, by_document, [day], last_report=day))
+        closed_part.update(_closed(user, day, top_level, ["document"], shown))
     return _figures_of(open_part, closed_part)
+
+
+def _top_documents(where: list, day: AsOf, limit: int) -> list[int]:
+    """Return the directive documents with the most overdue tasks on the day, then the most
+    open ones: ranked in SQL, for a city has tens of thousands of documents."""
+    parts = [
+        classified([day], [*where, part], {"document": Task.document_id})
+        for part in (open_now_sql(day), closed_since_sql(day))
+    ]
+    rows = sa.union_all(*(sa.select(p.c.document, p.c.category_0) for p in parts)).subquery()
+    overdue = count_if(rows.c.category_0 == Category.OVERDUE.value)
+    opened = count_if(rows.c.category_0.in_(OPEN))
+    query = (
+        sa.select(rows.c.document)
+        .where(rows.c.document.is_not(None))
+        .group_by(rows.c.document)
+        .order_by(overdue.desc(), opened.desc(), rows.c.document)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
 
 
 @dataclass

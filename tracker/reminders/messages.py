@@ -11,7 +11,7 @@ from tracker.audit.services import record
 from tracker.calendar.services import load_calendar
 from tracker.clock import local_date
 from tracker.extensions import db
-from tracker.notify.services import Message, queue
+from tracker.notify.services import Message, queue_many
 from tracker.org.models import Role, User, UserRole
 from tracker.reminders.models import Escalation, NoticeKind, Recipient, Reminder
 from tracker.tasks.models import Task
@@ -152,10 +152,11 @@ def notify_reminders(reminders: list[Reminder], now: datetime) -> None:
     """Queue each new notice for its recipients and put it on the task's audit trail."""
     inspectors = _inspector_ids() if reminders else []
     calendar, today = load_calendar(), local_date(now)
+    messages = []
     for reminder in reminders:
         users = recipients_of(reminder.rule.recipient_list, reminder.task, inspectors)
         left = calendar.working_days_between(today, reminder.deadline)
-        queue(f"reminder:{reminder.id}", users, reminder_message(reminder, left), now=now)
+        messages.append((f"reminder:{reminder.id}", users, reminder_message(reminder, left)))
         record(
             f"task.{reminder.kind.value}",
             reminder.task,
@@ -173,6 +174,7 @@ def notify_reminders(reminders: list[Reminder], now: datetime) -> None:
         )
         if reminder.kind == NoticeKind.WARNING and reminder.task.parent is not None:
             _show_on_parent(reminder, now)
+    queue_many(messages, now=now)
 
 
 def _show_on_parent(reminder: Reminder, now: datetime) -> None:
@@ -195,9 +197,10 @@ def _show_on_parent(reminder: Reminder, now: datetime) -> None:
 def notify_escalations(escalations: list[Escalation], now: datetime) -> None:
     """Queue each new escalation record for Sở Nội vụ and those who answer for the task."""
     inspectors = _inspector_ids() if escalations else []
+    messages = []
     for escalation in escalations:
         users = recipients_of(ESCALATION_RECIPIENTS, escalation.task, inspectors)
-        queue(f"escalation:{escalation.id}", users, escalation_message(escalation), now=now)
+        messages.append((f"escalation:{escalation.id}", users, escalation_message(escalation)))
         record(
             "task.escalated",
             escalation.task,
@@ -212,3 +215,4 @@ def notify_escalations(escalations: list[Escalation], now: datetime) -> None:
                 "recipients": users,
             },
         )
+    queue_many(messages, now=now)

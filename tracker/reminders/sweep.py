@@ -107,8 +107,9 @@ def _insert_ignoring_duplicates(table, select: sa.Select, columns: list[str]):
     )
 
 
-def _due_rows(rule: ReminderRule, today_seq: int, milestones: bool) -> sa.Select:
-    """Select the notices of one rule that are due by today and not yet sent."""
+def _due_rows(rule: ReminderRule, today_seq: int, milestones: bool, latest: date) -> sa.Select:
+    """Select the notices of one rule that are due by today and not yet sent (``latest``:
+    the last deadline whose notice of this rule can have come due)."""
     due = aliased(WorkDay)  # the deadline's day
     sent_on = aliased(WorkDay)  # the working day the notice was due to go out
     issued = aliased(WorkDay)
@@ -128,6 +129,16 @@ def _due_rows(rule: ReminderRule, today_seq: int, milestones: bool) -> sa.Select
     else:
         occurrence = sa.literal(1)
         fire_seq = due.seq + rule.offset_days
+    subject = sa.literal(prefix) + sa.cast(subject_id, sa.String)
+    # Most notices due by today went out on their day: skip them by their unique key
+    # first, so that only the new ones reach the INSERT (ON CONFLICT stays for a sweep
+    # racing this one).
+    sent = sa.exists().where(
+        Reminder.subject == subject,
+        Reminder.rule_id == rule.id,
+        Reminder.deadline == deadline,
+        Reminder.occurrence == occurrence,
+    )
     return (
         source.join(due, due.day == deadline)
         .join(issued, issued.day == Task.issued_on)
@@ -137,9 +148,13 @@ def _due_rows(rule: ReminderRule, today_seq: int, milestones: bool) -> sa.Select
             only_open,
             due.seq + rule.offset_days <= today_seq,
             fire_seq >= issued.seq,  # nothing that was due before the task existed
+            # The same as "due.seq + offset <= today", said of the task's own column so
+            # that the tasks due later are left out before any join.
+            deadline <= latest,
+            ~sent,
         )
         .add_columns(
-            (sa.literal(prefix) + sa.cast(subject_id, sa.String)).label("subject"),
+            subject.label("subject"),
             Task.id.label("task_id"),
             (subject_id if milestones else sa.cast(sa.null(), sa.Integer)).label("milestone_id"),
             sa.literal(rule.id).label("rule_id"),
@@ -170,9 +185,14 @@ def _send_rule(
         "sweep_id",
     ]
     today = local_date(now)
+    latest = db.session.scalar(
+        sa.select(sa.func.max(WorkDay.day)).where(WorkDay.seq <= today_seq - rule.offset_days)
+    )
+    if latest is None:
+        return
     targets = [False, True] if rule.for_milestones else [False]
     for milestones in targets:
-        rows = _due_rows(rule, today_seq, milestones).subquery()
+        rows = _due_rows(rule, today_seq, milestones, latest).subquery()
         select = sa.select(
             *[rows.c[c] for c in columns[:9]],
             sa.literal(now, type_=Reminder.created_at.type).label("created_at"),

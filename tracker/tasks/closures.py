@@ -1,10 +1,11 @@
 """Closed tasks counted as they close, so reports need not read years of them.
 
 A task closes once — its result accepted (done on time, or done late) or withdrawn — and
-never opens again: its lead unit, field and level cannot change after that. So the number
-of tasks closed in each year and in each month (local time), per lead unit, per field and
-per coordinating unit, by level and outcome, kept in the same transaction as each closure, answers "how many were
-done or withdrawn by the end of day D" for any D: the years before D's year and the months
+never opens again: its lead unit, field, coordinating units and level cannot change after
+that. So the number of tasks closed in each year and in each month (local time), per lead
+unit, per field and per coordinating unit, by level and outcome, kept in the same
+transaction as each closure, answers "how many were done or withdrawn by the end of day D"
+for any D: the years before D's year and the months
 of D's year before D's month from these counts, the days of D's month from the tasks
 themselves (``counting.py``).
 

@@ -29,7 +29,7 @@ OPEN_STATES = (TaskState.ISSUED, TaskState.ACCEPTED, TaskState.IN_PROGRESS, Task
 OPEN_STATES_SQL = "state IN ('issued', 'accepted', 'in_progress', 'submitted')"
 # What classifies an open task and groups it in reports (see the index ix_tasks_open).
 OPEN_TASK_COLUMNS = [
-    "id", "state", "issued_at", "due_date", "original_due_date", "due_date_since",
+    "id", "state", "issued_at", "issued_on", "due_date", "original_due_date", "due_date_since",
     "submitted_on", "completed_at", "completed_on", "withdrawn_at", "last_progress_at",
     "field_id", "document_id", "parent_id", "supervisor_id", "accountable_user_id",
     "assignee_user_id",
