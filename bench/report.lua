@@ -5,11 +5,15 @@ local body = os.getenv("BENCH_BODY")
 local cookie = os.getenv("BENCH_COOKIE")
 local bearer = os.getenv("BENCH_BEARER")
 local expected = tonumber(os.getenv("BENCH_STATUS") or "200")
+-- BENCH_PATHS: one address per thread (e.g. one task each, so writers do not race).
+local paths = {}
+for path in string.gmatch(os.getenv("BENCH_PATHS") or "", "[^,]+") do table.insert(paths, path) end
 unexpected = 0  -- a global: done() reads it from each thread
 local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  if #paths > 0 then thread:set("path", paths[(#threads - 1) % #paths + 1]) end
 end
 
 function init(args)
@@ -20,6 +24,7 @@ function init(args)
   end
   if cookie then wrk.headers["Cookie"] = cookie end
   if bearer then wrk.headers["Authorization"] = "Bearer " .. bearer end
+  if path then wrk.path = path end
 end
 
 function response(status, headers, body)
