@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from tests.conftest import POSTGRES_URL, _app_for, _empty_postgres_tables
 from tracker.audit.services import verify_chain
@@ -157,6 +158,14 @@ def test_a_database_with_data_is_refused(dataset):
     with pytest.raises(ValidationError) as refused:
         load_scale(SMALL, progress=lambda _text: None)
     assert "trống" in refused.value.message
+    assert _count("SELECT count(*) FROM tasks") == SMALL.tasks
+
+
+def test_a_production_instance_is_refused(dataset, monkeypatch):
+    monkeypatch.setitem(current_app.config, "TRACKER_ENV", "production")
+    with pytest.raises(ValidationError) as refused:
+        load_scale(SMALL, progress=lambda _text: None)
+    assert "production" in refused.value.message
     assert _count("SELECT count(*) FROM tasks") == SMALL.tasks
 
 

@@ -35,6 +35,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
+from flask import current_app
 
 from tracker.audit.models import AuditChainHead, AuditEvent
 from tracker.audit.services import GENESIS_HASH, canonical_json, event_hash
@@ -1601,6 +1602,16 @@ class RuleView:
     recipient_list: list
 
 
+def _refuse_in_production() -> None:
+    # Every account of the dataset shares one published password.
+    if current_app.config.get("TRACKER_ENV") == "production":
+        raise ValidationError(
+            "Không nạp bộ dữ liệu đo hiệu năng khi TRACKER_ENV=production: mọi tài khoản"
+            " của nó dùng chung một mật khẩu công khai.",
+            fields={"TRACKER_ENV": "production"},
+        )
+
+
 def _refuse_unless_empty() -> None:
     if db.session.scalar(sa.select(sa.func.count(Task.id))) or db.session.scalar(
         sa.select(sa.func.count(User.id))
@@ -1617,6 +1628,7 @@ def load_scale(scale: Scale, progress: Callable[[str], None] = logger.info) -> L
     from tracker.calendar.services import ensure_work_days
 
     scale.check()
+    _refuse_in_production()
     _refuse_unless_empty()
     started = stopwatch.perf_counter()
     rng = random.Random(scale.seed)
