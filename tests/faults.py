@@ -195,6 +195,8 @@ class LostCommitReply:
                 self.fired += 1
                 raise self.engine.dialect.loaded_dbapi.OperationalError(
                     "server closed the connection unexpectedly"
+                    if self.engine.dialect.name == "postgresql"
+                    else "disk I/O error"
                 )
 
         self.engine.dialect.do_commit = commit_then_drop

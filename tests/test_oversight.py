@@ -14,8 +14,11 @@ from openpyxl import load_workbook
 from tests.factories import issued_task
 from tracker.calendar.services import WorkingCalendar
 from tracker.extensions import db
+from tracker.org.models import Role
+from tracker.org.services import set_unit_head, update_user
 from tracker.oversight import reports
 from tracker.tasks import services
+from tracker.tasks.queries import my_work
 from tracker.tasks.services import CoordinationInput
 
 CAL = WorkingCalendar()
@@ -154,6 +157,32 @@ def test_a_unit_head_sees_the_figures_of_the_unit_own_tasks(org, day):
         expected["done_late"],
         expected["withdrawn"],
     )
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_a_head_moved_to_another_unit_still_counts_the_old_units_tasks_as_own_work(org, day):
+    # Trần Văn Trưởng led Sở TT&TT's tasks, then became head of Sở Tư pháp: his home page
+    # counts Sở Tư pháp's tasks and those he is still named on at his old department.
+    facts = _history(org)
+    now = at(date(2027, 1, 4))
+    set_unit_head(org.dept_a, org.staff_a, actor=None, now=now)
+    update_user(
+        org.head_a,
+        full_name=org.head_a.full_name,
+        unit=org.dept_b,
+        position="Giám đốc Sở",
+        email=None,
+        roles=[Role.UNIT_HEAD],
+        actor=None,
+        now=now,
+    )
+    set_unit_head(org.dept_b, org.head_a, actor=None, now=now)
+    db.session.commit()
+    expected = Counter(_expected(f, day) for f in facts)
+    expected.pop(None, None)
+    counts = my_work(org.head_a, reports.as_of(day)).counts
+    # (A task issued after the day is still a draft on it, and not one of _expected's.)
+    assert {k: v for k, v in counts.items() if k not in ("draft", "due_soon")} == dict(expected)
 
 
 def test_the_weekly_trend_counts_the_overdue_tasks_of_each_week(org):

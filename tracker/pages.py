@@ -339,6 +339,9 @@ def database_unavailable(error: BaseException) -> bool:
     rather than a bug or a broken rule: the same request may succeed a moment later."""
     if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
         return True
+    if isinstance(error, sa.exc.OperationalError) and _sqlite_error(error):
+        # SQLite reports its bugs' errors ("no such column") the same way as its faults.
+        return any(fault in str(error.orig).lower() for fault in SQLITE_FAULTS)
     return isinstance(
         error,
         sa.exc.OperationalError
@@ -346,6 +349,14 @@ def database_unavailable(error: BaseException) -> bool:
         | sa.exc.DisconnectionError
         | sa.exc.TimeoutError,
     )
+
+
+# What SQLite says when its file cannot be used for a while (the disk, the mount).
+SQLITE_FAULTS = ("disk i/o error", "unable to open database", "database or disk is full")
+
+
+def _sqlite_error(error: sa.exc.DBAPIError) -> bool:
+    return type(error.orig).__module__.startswith("sqlite3")
 
 
 def _commit_sent(conn) -> None:

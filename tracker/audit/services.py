@@ -44,9 +44,18 @@ class _PendingEvent:
     actor_id: int | None
     actor_name: str
     action: str
+    object_type: str
+    # The object itself only while it has no id yet (it gets one at the flush before the
+    # commit); otherwise its id alone, so that the objects of a long transaction — the
+    # morning sweep names thousands of tasks — need not stay in memory until it ends.
     obj: Any
+    object_id: int | None
     before: dict | None
     after: dict | None
+
+    @property
+    def named_id(self) -> int:
+        return self.object_id if self.object_id is not None else self.obj.id
 
 
 def _json_default(value: Any) -> Any:
@@ -87,7 +96,9 @@ def record(
             actor_id=getattr(actor, "id", None),
             actor_name=getattr(actor, "username", SYSTEM_ACTOR),
             action=action,
-            obj=obj,
+            object_type=type(obj).__name__,
+            obj=obj if obj.id is None else None,
+            object_id=obj.id,
             before=before,
             after=after,
         )
@@ -142,8 +153,8 @@ def _append(session: Session, pending: list[_PendingEvent]) -> None:
             "actor_id": item.actor_id,
             "actor_name": item.actor_name,
             "action": item.action,
-            "object_type": type(item.obj).__name__,
-            "object_id": item.obj.id,
+            "object_type": item.object_type,
+            "object_id": item.named_id,
             "before": None if item.before is None else canonical_json(item.before),
             "after": None if item.after is None else canonical_json(item.after),
             "prev_hash": prev_hash,

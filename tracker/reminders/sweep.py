@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -299,6 +300,36 @@ def _task_loading():
     )
 
 
+def _reminder_loading():
+    return (
+        selectinload(Reminder.task).options(*_task_loading()),
+        selectinload(Reminder.milestone),
+        selectinload(Reminder.rule),
+    )
+
+
+def _escalation_loading():
+    return (selectinload(Escalation.task).options(*_task_loading()),)
+
+
+NOTICES_AT_ONCE = 1000
+
+
+def _in_batches(model, sweep_id: str, loading) -> Iterator[list]:
+    """Yield what this sweep created, a thousand at a time with what their messages need.
+
+    The morning after a holiday a city's sweep creates tens of thousands of notices; held
+    all at once with their tasks they took hundreds of megabytes. A batch is let go when
+    the next is read (the session keeps unchanged objects only while they are used)."""
+    ids = list(
+        db.session.scalars(sa.select(model.id).where(model.sweep_id == sweep_id).order_by(model.id))
+    )
+    for start in range(0, len(ids), NOTICES_AT_ONCE):
+        chosen = ids[start : start + NOTICES_AT_ONCE]
+        query = sa.select(model).where(model.id.in_(chosen)).options(*loading).order_by(model.id)
+        yield list(db.session.scalars(query))
+
+
 def run_sweep(now: datetime) -> SweepResult:
     """Send every reminder, warning, urging and escalation due as of ``now`` (flushes only)."""
     result = SweepResult(sweep_id=uuid.uuid4().hex)
@@ -318,27 +349,13 @@ def run_sweep(now: datetime) -> SweepResult:
     _open_escalations(today_seq, result.sweep_id, now)
     pause_point("sweep.inserted")
 
-    reminders = db.session.scalars(
-        sa.select(Reminder)
-        .where(Reminder.sweep_id == result.sweep_id)
-        .options(
-            selectinload(Reminder.task).options(*_task_loading()),
-            selectinload(Reminder.milestone),
-            selectinload(Reminder.rule),
-        )
-        .order_by(Reminder.id)
-    ).all()
-    escalations = db.session.scalars(
-        sa.select(Escalation)
-        .where(Escalation.sweep_id == result.sweep_id)
-        .options(selectinload(Escalation.task).options(*_task_loading()))
-        .order_by(Escalation.id)
-    ).all()
-    messages.notify_reminders(reminders, now)
-    messages.notify_escalations(escalations, now)
-    result.created.update(r.kind.value for r in reminders)
-    result.created["escalation"] += len(escalations)
-    result.created["late"] += sum(1 for r in reminders if r.late)
+    for reminders in _in_batches(Reminder, result.sweep_id, _reminder_loading()):
+        messages.notify_reminders(reminders, now)
+        result.created.update(r.kind.value for r in reminders)
+        result.created["late"] += sum(1 for r in reminders if r.late)
+    for escalations in _in_batches(Escalation, result.sweep_id, _escalation_loading()):
+        messages.notify_escalations(escalations, now)
+        result.created["escalation"] += len(escalations)
     _remember_sweep(now)
     logger.info("Sweep %s as of %s: %s", result.sweep_id, now.isoformat(), dict(result.created))
     return result

@@ -87,9 +87,23 @@ class Task(db.Model):
         # The list's order (by due date, then id) and the scorecards' period of issue.
         sa.Index("ix_tasks_due_date_id", "due_date", "id"),
         sa.Index("ix_tasks_issued_on", "issued_on"),
-        # Reports as of a past day read the tasks closed since then (oversight/reports.py).
-        sa.Index("ix_tasks_completed_at", "completed_at"),
-        sa.Index("ix_tasks_withdrawn_at", "withdrawn_at"),
+        # Reports as of a past day read the tasks closed since then (oversight/reports.py);
+        # partial, so that "completed after …" is one index, state and time together.
+        sa.Index(
+            "ix_tasks_completed_at",
+            "completed_at",
+            postgresql_where=sa.text("state = 'completed'"),
+            sqlite_where=sa.text("state = 'completed'"),
+        ),
+        sa.Index(
+            "ix_tasks_withdrawn_at",
+            "withdrawn_at",
+            postgresql_where=sa.text("state = 'withdrawn'"),
+            sqlite_where=sa.text("state = 'withdrawn'"),
+        ),
+        # A person's tasks, by the unit leading them (a head's work in other units).
+        sa.Index("ix_tasks_accountable_user_lead_unit", "accountable_user_id", "lead_unit_id"),
+        sa.Index("ix_tasks_assignee_user_lead_unit", "assignee_user_id", "lead_unit_id"),
         # The open tasks — a tenth of a city's — with everything that classifies them as of
         # a day, so counting them reads this index alone (tasks/counting.py).
         sa.Index(
@@ -122,8 +136,8 @@ class Task(db.Model):
     field_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fields.id"), index=True)
     # rõ người
     lead_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
-    accountable_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    accountable_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # rõ trách nhiệm
     supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     # rõ tiến độ

@@ -237,18 +237,34 @@ def search_tasks(
     return TaskPage(rows, _total(counts, filters), page, per_page, counts)
 
 
-def my_tasks_clause(user: User) -> sa.ColumnElement[bool]:
-    """Return the condition for tasks that are this person's own work."""
+def _personal_clauses(user: User) -> list[sa.ColumnElement[bool]]:
+    """The tasks the person is named on (a head's unit's tasks aside)."""
     clauses = [
         Task.accountable_user_id == user.id,
         Task.assignee_user_id == user.id,
         Task.supervisor_id == user.id,
     ]
-    if user.has_role(Role.UNIT_HEAD):
-        clauses.append(Task.lead_unit_id == user.unit_id)
     if user.has_role(Role.ASSIGNER):
         clauses += [Task.created_by_id == user.id, Task.issued_by_id == user.id]
+    return clauses
+
+
+def my_tasks_clause(user: User) -> sa.ColumnElement[bool]:
+    """Return the condition for tasks that are this person's own work."""
+    clauses = _personal_clauses(user)
+    if user.has_role(Role.UNIT_HEAD):
+        clauses.append(Task.lead_unit_id == user.unit_id)
     return sa.and_(sa.or_(*clauses), visible_tasks_clause(user))
+
+
+def _named_outside_own_unit(user: User) -> sa.ColumnElement[bool]:
+    """The head's own work led by another unit: tasks they are named on there."""
+    # Written as (named AND below) OR (named AND above), not "named AND unit != own": each
+    # branch is then one range of a (person, lead unit) index, instead of a walk through
+    # every task the head is named on, nearly all of them their own unit's.
+    ranges = (Task.lead_unit_id < user.unit_id, Task.lead_unit_id > user.unit_id)
+    branches = [sa.and_(named, side) for named in _personal_clauses(user) for side in ranges]
+    return sa.and_(sa.or_(*branches), visible_tasks_clause(user))
 
 
 @dataclass
@@ -296,7 +312,7 @@ def my_work(user: User, as_of: AsOf, limit: int = 20) -> MyWork:
         own = Task.lead_unit_id == user.unit_id
         parts = [
             ClosedPart([own], CountedFilter(unit_id=user.unit_id)),
-            ClosedPart([mine, Task.lead_unit_id != user.unit_id]),
+            ClosedPart([_named_outside_own_unit(user)]),
         ]
     counts = category_counts([mine], as_of, parts)
     by_due = (Task.due_date, Task.id)
