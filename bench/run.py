@@ -65,7 +65,9 @@ class Figures:
     unexpected: int = 0
     socket_errors: int = 0
     target_p95_ms: float | None = None
-    ratio_to_floor: float | None = None
+    ratio_to_floor: float | None = None  # requests per second ÷ the Flask floor's
+    p50_to_floor: float | None = None  # p50 ÷ the Flask floor's p50 (how many times slower)
+    p95_to_floor: float | None = None
 
 
 @dataclass
@@ -485,21 +487,24 @@ def run_floors(wrk: str, database: str, args, task_id: str) -> list[Figures]:
 
 def _row(f: Figures) -> str:
     target = f"≤ {f.target_p95_ms:g}" if f.target_p95_ms else ""
-    ratio = f"{f.ratio_to_floor:.2f}" if f.ratio_to_floor is not None else ""
+    ratios = ""
+    if f.ratio_to_floor is not None:
+        ratios = f" {f.ratio_to_floor:>9.4f} {f.p50_to_floor:>9.1f} {f.p95_to_floor:>9.1f}"
     flag = "" if not (f.unexpected or f.socket_errors) else f"  ({f.unexpected} sai trạng thái)"
-    return (
-        f"{f.name:<22} {f.rps:>9.1f} {f.p50_ms:>9.1f} {f.p95_ms:>9.1f} {target:>8} {ratio:>8}{flag}"
-    )
+    return f"{f.name:<22} {f.rps:>9.1f} {f.p50_ms:>9.1f} {f.p95_ms:>9.1f} {target:>8}{ratios}{flag}"
 
 
 def report(run: Run) -> None:
     floor = next((f for f in run.floors if f.name == "floor_flask_pk"), None)
     for f in run.pages + run.floors:
-        if floor and floor.rps:
-            f.ratio_to_floor = round(f.rps / floor.rps, 3)
+        if floor and floor.rps and floor.p50_ms and floor.p95_ms:
+            f.ratio_to_floor = round(f.rps / floor.rps, 4)
+            f.p50_to_floor = round(f.p50_ms / floor.p50_ms, 1)
+            f.p95_to_floor = round(f.p95_ms / floor.p95_ms, 1)
     say("")
     say(
-        f"{'trang (page)':<22} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'target':>8} {'÷floor':>8}"
+        f"{'trang (page)':<22} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'target':>8}"
+        f" {'rps÷floor':>9} {'p50×floor':>9} {'p95×floor':>9}"
     )
     for f in run.pages + run.floors:
         say(_row(f))

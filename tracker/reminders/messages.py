@@ -152,10 +152,14 @@ def notify_reminders(reminders: list[Reminder], now: datetime) -> None:
     """Queue each new notice for its recipients and put it on the task's audit trail."""
     inspectors = _inspector_ids() if reminders else []
     calendar, today = load_calendar(), local_date(now)
+    # A sweep's thousands of notices share a handful of deadlines: count each once.
+    days_left: dict = {}
     messages = []
     for reminder in reminders:
         users = recipients_of(reminder.rule.recipient_list, reminder.task, inspectors)
-        left = calendar.working_days_between(today, reminder.deadline)
+        if reminder.deadline not in days_left:
+            days_left[reminder.deadline] = calendar.working_days_between(today, reminder.deadline)
+        left = days_left[reminder.deadline]
         messages.append((f"reminder:{reminder.id}", users, reminder_message(reminder, left)))
         record(
             f"task.{reminder.kind.value}",

@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, defer, selectinload
 
 from tracker.calendar.models import WorkDay
 from tracker.calendar.services import ensure_work_days, work_day_seq
@@ -221,6 +221,11 @@ def _open_escalations(today_seq: int, sweep_id: str, now: datetime) -> None:
         .scalar_subquery()
     )
     too_late = overdue_days >= settings.overdue_working_days
+    # A task escalated for this deadline already is skipped before its notices are
+    # counted (ON CONFLICT stays for a sweep racing this one).
+    escalated = sa.exists().where(
+        Escalation.task_id == Task.id, Escalation.deadline == Task.due_date
+    )
     select = (
         sa.select(
             Task.id,
@@ -244,6 +249,7 @@ def _open_escalations(today_seq: int, sweep_id: str, now: datetime) -> None:
         .where(
             Task.state.in_(RUNNING_STATES),
             overdue_days > 0,
+            ~escalated,
             sa.or_(too_late, unanswered >= settings.unanswered_notices),
         )
     )
@@ -289,14 +295,18 @@ def _remember_sweep(now: datetime) -> None:
         db.session.execute(sa.insert(table).values(name=SWEEP_CLOCK, last_finished_at=now))
 
 
+# What a notice never says of its task: left in the database (read only if asked for).
+_LONG_TEXTS = ("description", "expected_outcome", "target", "search_text", "result_summary")
+
+
 def _task_loading():
     return (
+        *(defer(getattr(Task, name)) for name in _LONG_TEXTS),
         selectinload(Task.document),
         selectinload(Task.lead_unit),
         selectinload(Task.accountable_user),
-        selectinload(Task.supervisor),
         # A sub-task's notices also reach its parent's owner (messages.recipients_of).
-        selectinload(Task.parent),
+        selectinload(Task.parent).options(*(defer(getattr(Task, n)) for n in _LONG_TEXTS)),
     )
 
 
