@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from tests.factories import issued_task
-from tests.test_reminders import DUE, sweep, wd
+from tests.test_reminders import DUE, at, sweep, wd
 from tracker.extensions import db
+from tracker.oversight.reports import scorecards
 from tracker.reminders.models import Conclusion, Escalation
+from tracker.reminders.services import conclude
 
 
 def _escalated(org, now):
@@ -93,3 +97,34 @@ def test_each_person_chooses_how_email_reaches_them(client, auth, org):
     client.post("/profile", data={"email_mode": "digest"})
     db.session.expire_all()
     assert org.staff_a.email_mode.value == "digest"
+
+
+def test_a_scorecard_counts_each_record_once_as_the_conclusion_in_force_at_its_end(org, now):
+    # Sở Nội vụ concluded "phê bình" on 07/12 and corrected it to "không có lỗi" on 14/12:
+    # a scorecard ending between the two says "phê bình"; one ending later says only the
+    # correction; one ending before the first conclusion says nothing.
+    task, escalation = _escalated(org, now)
+    first = conclude(
+        escalation,
+        actor=org.inspector,
+        now=at(date(2026, 12, 7)),
+        outcome="criticism",
+        note="Chậm báo cáo, không có lý do",
+    )
+    conclude(
+        escalation,
+        actor=org.inspector,
+        now=at(date(2026, 12, 14)),
+        outcome="no_fault",
+        note="Có văn bản xin lùi hạn",
+        corrects_id=first.id,
+    )
+    db.session.commit()
+
+    def conclusions_by(end: date) -> dict:
+        scores = scorecards(org.inspector, date(2026, 1, 1), end)
+        return scores[task.lead_unit_id].conclusions
+
+    assert conclusions_by(date(2026, 12, 4)) == {}
+    assert conclusions_by(date(2026, 12, 10)) == {"criticism": 1}
+    assert conclusions_by(date(2026, 12, 31)) == {"no_fault": 1}

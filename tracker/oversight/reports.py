@@ -469,13 +469,18 @@ def scorecards(
         .group_by(group),
         lambda s, n: setattr(s, "escalations", n),
     )
-    # A corrected conclusion counts once, as its latest correction says.
-    latest = sa.select(sa.func.max(Conclusion.id)).group_by(Conclusion.escalation_id)
+    # A corrected conclusion counts once, as the correction in force at the period's end
+    # says: a correction names the conclusion it replaces, so the one in force is the one
+    # no correction made by then names (one look-up in the unique index of corrects_id).
+    correction = aliased(Conclusion)
+    corrected = sa.exists().where(
+        correction.corrects_id == Conclusion.id, correction.concluded_at < at.end_of_day
+    )
     each(
         sa.select(group, Conclusion.outcome, sa.func.count(Conclusion.id))
         .join(Escalation, Escalation.id == Conclusion.escalation_id)
         .join(Task, Task.id == Escalation.task_id)
-        .where(*where, Conclusion.id.in_(latest), Conclusion.concluded_at < at.end_of_day)
+        .where(*where, Conclusion.concluded_at < at.end_of_day, ~corrected)
         .group_by(group, Conclusion.outcome),
         lambda s, outcome, n: s.conclusions.__setitem__(str(outcome.value), n),
     )
