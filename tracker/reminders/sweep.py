@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, defer, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.calendar.models import WorkDay
 from tracker.calendar.services import ensure_work_days, work_day_seq
@@ -38,7 +38,7 @@ from tracker.reminders.models import (
     Reminder,
     ReminderRule,
 )
-from tracker.tasks.models import Milestone, Task, TaskState
+from tracker.tasks.models import Milestone, Task, TaskState, without_long_texts
 
 logger = logging.getLogger(__name__)
 
@@ -295,18 +295,14 @@ def _remember_sweep(now: datetime) -> None:
         db.session.execute(sa.insert(table).values(name=SWEEP_CLOCK, last_finished_at=now))
 
 
-# What a notice never says of its task: left in the database (read only if asked for).
-_LONG_TEXTS = ("description", "expected_outcome", "target", "search_text", "result_summary")
-
-
 def _task_loading():
     return (
-        *(defer(getattr(Task, name)) for name in _LONG_TEXTS),
+        *without_long_texts(),
         selectinload(Task.document),
         selectinload(Task.lead_unit),
         selectinload(Task.accountable_user),
         # A sub-task's notices also reach its parent's owner (messages.recipients_of).
-        selectinload(Task.parent).options(*(defer(getattr(Task, n)) for n in _LONG_TEXTS)),
+        selectinload(Task.parent).options(*without_long_texts()),
     )
 
 

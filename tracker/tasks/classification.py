@@ -21,6 +21,7 @@ task look on time on D (the history is in ``TaskDeadline``).
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -71,6 +72,13 @@ class AsOf:
         )
 
 
+# The expressions below are built once per report date and then shared by every statement
+# that uses them (SQLAlchemy expressions are immutable): a page classifies in a dozen
+# statements, and building the long CASE each time cost more than some of the queries.
+_EXPRESSIONS_KEPT = 64
+
+
+@functools.lru_cache(maxsize=_EXPRESSIONS_KEPT)
 def due_sql(as_of: AsOf) -> sa.ColumnElement[date]:
     """Return the SQL expression of each task's due date as it stood at the end of the day."""
     in_force = (
@@ -133,6 +141,7 @@ def category_from(row, due, as_of: AsOf) -> sa.ColumnElement[str]:
     )
 
 
+@functools.lru_cache(maxsize=_EXPRESSIONS_KEPT)
 def category_sql(as_of: AsOf) -> sa.ColumnElement[str]:
     """Return the SQL expression giving each task's category as of ``as_of.day``."""
     return category_from(Task, due_sql(as_of), as_of)
@@ -203,6 +212,7 @@ def closed_by_sql(as_of: AsOf, since: datetime | None = None) -> sa.ColumnElemen
     )
 
 
+@functools.lru_cache(maxsize=_EXPRESSIONS_KEPT)
 def due_soon_sql(as_of: AsOf) -> sa.ColumnElement[bool]:
     """Return the SQL condition for tasks on track and due within the next few working days."""
     return due_soon_from(Task, category_sql(as_of), due_sql(as_of), as_of)

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
 from tracker.clock import utcnow
 from tracker.dbtypes import UTCDateTime, enum_column
@@ -219,6 +219,23 @@ class Task(db.Model):
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.state}>"
+
+
+# What a task's line in a list or a notice never shows: read only if asked for.
+LONG_TEXTS = (
+    "description",
+    "expected_outcome",
+    "target",
+    "search_text",
+    "result_summary",
+    "withdrawal_reason",
+)
+
+
+def without_long_texts() -> tuple:
+    """Loader options that leave a task's long texts in the database, for the pages and
+    jobs that show many tasks a line each (a text asked for after all is read then)."""
+    return tuple(defer(getattr(Task, name)) for name in LONG_TEXTS)
 
 
 class Frequency(enum.StrEnum):

@@ -41,6 +41,7 @@ from tracker.tasks.models import (
     SourceDocument,
     Task,
     TaskState,
+    without_long_texts,
 )
 from tracker.tasks.permissions import sees_every_task, visible_tasks_clause
 from tracker.text import fold
@@ -284,7 +285,11 @@ def _rows(condition, as_of: AsOf, order, limit: int) -> list[TaskRow]:
         .where(condition)
         .order_by(*order)
         .limit(limit)
-        .options(selectinload(Task.lead_unit), selectinload(Task.accountable_user))
+        .options(
+            *without_long_texts(),
+            selectinload(Task.lead_unit),
+            selectinload(Task.accountable_user),
+        )
     )
     return [TaskRow(t, Category(c), bool(s)) for t, c, s in db.session.execute(query)]
 
