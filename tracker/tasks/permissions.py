@@ -7,6 +7,7 @@ allows it, so a page shows exactly the buttons that will work.
 from __future__ import annotations
 
 import enum
+import functools
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -138,30 +139,36 @@ def visible_tasks_clause(user: User) -> sa.ColumnElement[bool]:
         return sa.false()
     if sees_every_task(user):
         return sa.true()
+    return _visible_to(user.id, user.unit_id, user.roles)
+
+
+# Built once for each person, unit and roles, and shared by every statement that uses it:
+# a page asks for it several times, and its EXISTS clauses cost more to build than to run.
+# A person moved or given other roles has another key, so never a stale condition.
+@functools.lru_cache(maxsize=1024)
+def _visible_to(user_id: int, unit_id: int | None, roles: frozenset[Role]):
     clauses: list[sa.ColumnElement[bool]] = []
-    if user.has_role(Role.LEADER):
-        led_fields = sa.select(Field.id).where(Field.leader_id == user.id)
-        clauses += [Task.supervisor_id == user.id, Task.field_id.in_(led_fields)]
+    if Role.LEADER in roles:
+        led_fields = sa.select(Field.id).where(Field.leader_id == user_id)
+        clauses += [Task.supervisor_id == user_id, Task.field_id.in_(led_fields)]
     own_drafts = sa.false()
-    if user.has_role(Role.UNIT_HEAD, Role.STAFF):
+    if roles & {Role.UNIT_HEAD, Role.STAFF}:
         # EXISTS, row by row: checking one task costs two index probes, where "IN (every
         # task the unit coordinates or gave out)" would gather thousands first.
         coordinated = sa.exists().where(
-            Coordination.task_id == Task.id, Coordination.unit_id == user.unit_id
+            Coordination.task_id == Task.id, Coordination.unit_id == unit_id
         )
         # The sub-tasks of the unit's own tasks: the unit gave them out and answers for them.
         parent = aliased(Task)
-        given_out = sa.exists().where(
-            parent.id == Task.parent_id, parent.lead_unit_id == user.unit_id
-        )
+        given_out = sa.exists().where(parent.id == Task.parent_id, parent.lead_unit_id == unit_id)
         clauses += [
-            Task.lead_unit_id == user.unit_id,
+            Task.lead_unit_id == unit_id,
             coordinated,
-            Task.accountable_user_id == user.id,
-            Task.assignee_user_id == user.id,
+            Task.accountable_user_id == user_id,
+            Task.assignee_user_id == user_id,
             given_out,
         ]
-        if user.has_role(Role.UNIT_HEAD):
+        if Role.UNIT_HEAD in roles:
             own_drafts = given_out
     if not clauses:
         return sa.false()
