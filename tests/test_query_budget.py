@@ -25,11 +25,13 @@ from tracker.extensions import db
 from tracker.org.models import Field, Unit, User
 from tracker.reminders.sweep import run_sweep
 from tracker.tasks import services
-from tracker.tasks.models import SourceDocument
+from tracker.tasks.evidence import Upload
+from tracker.tasks.models import SourceDocument, Task, TaskState
 from tracker.tasks.services import CoordinationInput
 
 world_app = matrix.world_app  # the matrix's world, built again for this module
 GROWTH = 10
+PDF = b"%PDF-1.4 bao cao tien do"
 # Routes no person opens: the monitoring token's, tested in tests/test_observability.py.
 NOT_A_PERSONS = {"GET /metrics"}
 GETS = [e for e in m.ROUTES if e.method == "GET" and e.key not in NOT_A_PERSONS]
@@ -84,8 +86,27 @@ def _org() -> Org:
     )  # fmt: skip
 
 
+def _grow_histories(start) -> None:
+    """Give each running task of the world ten times its progress reports, each with a file
+    and by the two people who carry it: a page that loads each report's files or author
+    one by one sends a statement per report, which one report per task would hide."""
+    running = db.session.scalars(
+        sa.select(Task).where(Task.state.in_([TaskState.ACCEPTED, TaskState.IN_PROGRESS]))
+    ).all()
+    for task in running:
+        people = [task.accountable_user, task.assignee_user or task.accountable_user]
+        for k in range(GROWTH):
+            services.report_progress(
+                task, actor=people[k % 2], now=start + timedelta(minutes=k), percent=40,
+                narrative=f"Báo cáo lần {k}", evidence=[Upload(f"bao-cao-{k}.pdf", PDF)],
+            )  # fmt: skip
+    db.session.commit()
+
+
 def _grow(start, tasks: int) -> None:
-    """Add tasks of both departments in every state, through the services."""
+    """Add tasks of both departments in every state, through the services; the world's own
+    running tasks get longer histories."""
+    _grow_histories(start)
     org = _org()
     for k in range(tasks):
         now = start + timedelta(minutes=7 * k)

@@ -38,6 +38,7 @@ from tracker.tasks.models import (
     Coordination,
     ExtensionRequest,
     ExtensionStatus,
+    ProgressUpdate,
     SourceDocument,
     Task,
     TaskState,
@@ -368,6 +369,19 @@ class Subtasks:
 
 def _percent_done(task: Task) -> int:
     return 100 if task.state == TaskState.COMPLETED else task.progress_percent
+
+
+def progress_reports(task: Task) -> list[ProgressUpdate]:
+    """Return the task's progress reports, the latest first, with their files and authors
+    (a long-running task has hundreds: read in three statements, not one per report)."""
+    return list(
+        db.session.scalars(
+            sa.select(ProgressUpdate)
+            .where(ProgressUpdate.task_id == task.id)
+            .order_by(ProgressUpdate.id.desc())
+            .options(selectinload(ProgressUpdate.evidence), selectinload(ProgressUpdate.author))
+        )
+    )
 
 
 def subtasks_of(task: Task, as_of: AsOf) -> Subtasks:

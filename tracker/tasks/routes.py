@@ -334,6 +334,7 @@ def _detail(task: Task, bound: dict | None = None, status: int = 200):
         forms=_action_forms(task, allowed, bound),
         pending_extension=pending[0] if pending else None,
         timeline=task_timeline(task),
+        reports=queries.progress_reports(task),
         deadlines=services.deadline_history(task),
         subtasks=queries.subtasks_of(task, as_of),
         evidence=db.session.query(EvidenceFile).filter_by(task_id=task.id).all(),
