@@ -27,6 +27,7 @@ from tracker.reminders.sweep import run_sweep
 from tracker.tasks import services
 from tracker.tasks.evidence import Upload
 from tracker.tasks.models import SourceDocument, Task, TaskState
+from tracker.tasks.permissions import Action, extension_allows
 from tracker.tasks.services import CoordinationInput
 
 world_app = matrix.world_app  # the matrix's world, built again for this module
@@ -87,19 +88,38 @@ def _org() -> Org:
 
 
 def _grow_histories(start) -> None:
-    """Give each running task of the world ten times its progress reports, each with a file
-    and by the two people who carry it: a page that loads each report's files or author
-    one by one sends a statement per report, which one report per task would hide."""
+    """Give each running task of the world ten times its history — progress reports with a
+    file, by the two people who carry it; extension requests refused; results returned for
+    more work — : a page that loads each report's files or author, or each decision's
+    decider, one by one sends a statement per entry, which one entry per task would hide."""
+    org = _org()
     running = db.session.scalars(
         sa.select(Task).where(Task.state.in_([TaskState.ACCEPTED, TaskState.IN_PROGRESS]))
     ).all()
     for task in running:
-        people = [task.accountable_user, task.assignee_user or task.accountable_user]
+        head = task.accountable_user
+        people = [head, task.assignee_user or head]
+        # The world's pending request stays pending: the matrix decides it.
+        asks_again = extension_allows(Action.REQUEST_EXTENSION, task)
         for k in range(GROWTH):
+            now = start + timedelta(minutes=k)
             services.report_progress(
-                task, actor=people[k % 2], now=start + timedelta(minutes=k), percent=40,
-                narrative=f"Báo cáo lần {k}", evidence=[Upload(f"bao-cao-{k}.pdf", PDF)],
+                task, actor=people[k % 2], now=now, percent=40, narrative=f"Báo cáo lần {k}",
+                evidence=[Upload(f"bao-cao-{k}.pdf", PDF)],
             )  # fmt: skip
+            if asks_again:
+                request = services.request_extension(
+                    task, actor=head, now=now, new_due_date=task.due_date + timedelta(days=30),
+                    reason=f"Chờ ý kiến lần {k}",
+                )  # fmt: skip
+                services.decide_extension(
+                    request, actor=org.assigner, now=now, approve=False, note="Giữ nguyên hạn"
+                )
+            if not task.subtasks:
+                services.submit_result(task, actor=head, now=now, result=f"Kết quả lần {k}")
+                services.review_result(
+                    task, actor=org.assigner, now=now, accept=False, note="Bổ sung số liệu"
+                )
     db.session.commit()
 
 
