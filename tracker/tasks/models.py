@@ -104,6 +104,19 @@ class Task(db.Model):
         # A person's tasks, by the unit leading them (a head's work in other units).
         sa.Index("ix_tasks_accountable_user_lead_unit", "accountable_user_id", "lead_unit_id"),
         sa.Index("ix_tasks_assignee_user_lead_unit", "assignee_user_id", "lead_unit_id"),
+        # A person's open tasks: a head is accountable for years of the unit's tasks.
+        sa.Index(
+            "ix_tasks_open_accountable",
+            "accountable_user_id",
+            postgresql_where=sa.text(OPEN_STATES_SQL),
+            sqlite_where=sa.text(OPEN_STATES_SQL),
+        ),
+        sa.Index(
+            "ix_tasks_open_assignee",
+            "assignee_user_id",
+            postgresql_where=sa.text(OPEN_STATES_SQL),
+            sqlite_where=sa.text(OPEN_STATES_SQL),
+        ),
         # The open tasks — a tenth of a city's — with everything that classifies them as of
         # a day, so counting them reads this index alone (tasks/counting.py).
         sa.Index(
