@@ -60,6 +60,16 @@ def _app_for(url: str, instance_path, **overrides) -> object:
     )
 
 
+def database_for(migrated_database: str, folder, name: str = "tracker.sqlite3") -> str:
+    """The database URL of one test app: on SQLite its own copy (in ``folder``) of the
+    migrated template; on PostgreSQL the shared test database, emptied after each test."""
+    if POSTGRES_URL:
+        return migrated_database
+    copy = folder / name
+    shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
+    return f"sqlite:///{copy}"
+
+
 def forget_between_requests(application) -> None:
     """Tests hold one app context, which every request then shares; Flask-Login caches the
     signed-in user on it, so forget that user at each request as a real server would —
@@ -112,14 +122,7 @@ def app(migrated_database, tmp_path, app_overrides):
     """An application with an empty, migrated database, inside an app context."""
     instance = tmp_path / "instance"
     instance.mkdir()
-    if POSTGRES_URL:
-        url = migrated_database
-    else:
-        template = migrated_database.removeprefix("sqlite:///")
-        copy = instance / "tracker.sqlite3"
-        shutil.copy(template, copy)
-        url = f"sqlite:///{copy}"
-    application = _app_for(url, instance, **app_overrides)
+    application = _app_for(database_for(migrated_database, instance), instance, **app_overrides)
     forget_between_requests(application)
     with application.app_context():
         yield application
@@ -210,13 +213,8 @@ def strict_app(migrated_database, tmp_path):
     """An app with CSRF protection and sign-in throttling switched on, as in production."""
     instance = tmp_path / "strict"
     instance.mkdir()
-    url = migrated_database
-    if not POSTGRES_URL:
-        copy = instance / "tracker.sqlite3"
-        shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
-        url = f"sqlite:///{copy}"
     application = _app_for(
-        url,
+        database_for(migrated_database, instance),
         instance,
         WTF_CSRF_ENABLED=True,
         RATELIMIT_ENABLED=True,

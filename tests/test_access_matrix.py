@@ -9,7 +9,6 @@ table as it was.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -17,10 +16,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from tests import access_matrix as m
-from tests.conftest import POSTGRES_URL, _app_for, _empty_postgres_tables
+from tests.conftest import (
+    POSTGRES_URL,
+    _app_for,
+    _empty_postgres_tables,
+    database_for,
+    forget_between_requests,
+)
 from tests.factories import _user, build_org, complete_input
 from tests.test_reminders import DUE, at, wd
 from tracker.auth.models import AccessToken, TokenKind
@@ -412,18 +416,8 @@ def world_app(migrated_database, tmp_path_factory):
     from datetime import UTC, datetime
 
     instance = tmp_path_factory.mktemp("matrix")
-    if POSTGRES_URL:
-        url = migrated_database
-    else:
-        copy = instance / "tracker.sqlite3"
-        shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
-        url = f"sqlite:///{copy}"
-    application = _app_for(url, instance)
-
-    @application.before_request
-    def _forget_cached_user() -> None:
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
+    application = _app_for(database_for(migrated_database, instance), instance)
+    forget_between_requests(application)
 
     with application.app_context():
         world = build_world(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.conftest import POSTGRES_URL, _app_for, _empty_postgres_tables
+from tests.conftest import POSTGRES_URL, _app_for, _empty_postgres_tables, database_for
 from tracker.audit.services import verify_chain
 from tracker.clock import local_midnight
 from tracker.demo.scale import Scale, load_scale
@@ -36,12 +35,7 @@ def dataset(migrated_database, tmp_path_factory):
     """One dataset for the module (it takes a few seconds); the tests only read it, or roll
     back what they do."""
     instance = tmp_path_factory.mktemp("bench")
-    url = migrated_database
-    if not POSTGRES_URL:
-        copy = instance / "bench.sqlite3"
-        shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
-        url = f"sqlite:///{copy}"
-    application = _app_for(url, instance)
+    application = _app_for(database_for(migrated_database, instance, "bench.sqlite3"), instance)
     with application.app_context():
         yield load_scale(SMALL, progress=lambda _text: None)
         db.session.rollback()
@@ -144,9 +138,7 @@ def test_the_same_seed_gives_the_same_rows(dataset, migrated_database, tmp_path)
     first = _fingerprint()
     if POSTGRES_URL:
         pytest.skip("compared on SQLite, where a second empty database is a file copy")
-    copy = tmp_path / "second.sqlite3"
-    shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
-    second_app = _app_for(f"sqlite:///{copy}", tmp_path)
+    second_app = _app_for(database_for(migrated_database, tmp_path, "second.sqlite3"), tmp_path)
     with second_app.app_context():
         load_scale(SMALL, progress=lambda _text: None)
         assert _fingerprint() == first

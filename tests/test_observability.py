@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,10 +16,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import POSTGRES_URL, _app_for, _empty_postgres_tables
+from tests.conftest import (
+    POSTGRES_URL,
+    _app_for,
+    _empty_postgres_tables,
+    database_for,
+    forget_between_requests,
+)
 from tests.factories import PASSWORD, issued_task
 from tracker.auth.tokens import calendar_token
 from tracker.calendar.services import WorkingCalendar
@@ -72,19 +76,13 @@ def app(migrated_database, tmp_path, capsys, request):
     with /metrics open to TOKEN; the handler writes to pytest's captured stderr."""
     instance = tmp_path / "instance"
     instance.mkdir()
-    url = migrated_database
-    if not POSTGRES_URL:
-        copy = instance / "tracker.sqlite3"
-        shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
-        url = f"sqlite:///{copy}"
     application = _app_for(
-        url, instance, LOG_FORMAT=getattr(request, "param", "json"), METRICS_TOKEN=TOKEN
+        database_for(migrated_database, instance),
+        instance,
+        LOG_FORMAT=getattr(request, "param", "json"),
+        METRICS_TOKEN=TOKEN,
     )
-
-    @application.before_request
-    def _forget_cached_user() -> None:  # as in conftest: tests share one app context
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
+    forget_between_requests(application)
 
     with application.app_context():
         yield application

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import stat
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import POSTGRES_URL, _app_for, _empty_postgres_tables, forget_between_requests
+from tests.conftest import (
+    POSTGRES_URL,
+    _app_for,
+    _empty_postgres_tables,
+    database_for,
+    forget_between_requests,
+)
 from tests.factories import PASSWORD, build_org
 from tracker import ROOT, create_app
 from tracker.audit.models import AuditEvent
@@ -39,11 +44,7 @@ def make_app(migrated_database, tmp_path):
     """Build apps as in production (CSRF and throttling on), with settings of the test's."""
     made = []
 
-    url = migrated_database
-    if not POSTGRES_URL:
-        copy = tmp_path / "strict.sqlite3"
-        shutil.copy(migrated_database.removeprefix("sqlite:///"), copy)
-        url = f"sqlite:///{copy}"
+    url = database_for(migrated_database, tmp_path, "strict.sqlite3")
 
     def build(**overrides):
         instance = tmp_path / f"strict{len(made)}"

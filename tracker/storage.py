@@ -77,7 +77,17 @@ def check_name(name: str) -> str:
     return name
 
 
-class FilesystemStorage:
+class _NewNames:
+    """What both stores share: a new file gets a new random name, and ``put`` writes it
+    (atomically on disk; an upload that failed half-way is deleted)."""
+
+    def save(self, stream: BinaryIO, *, suffix: str) -> str:
+        name = new_name(suffix)
+        self.put(name, stream)
+        return name
+
+
+class FilesystemStorage(_NewNames):
     """Files in a directory, two levels deep (``ab/abcdef….pdf``), as since the start."""
 
     kind = "filesystem"
@@ -89,12 +99,6 @@ class FilesystemStorage:
         """Return where a stored file lives."""
         check_name(name)
         return self.root / name[:2] / name
-
-    def save(self, stream: BinaryIO, *, suffix: str) -> str:
-        """Write to a partial file, sync it and rename it, so no half file is ever seen."""
-        name = new_name(suffix)
-        self.put(name, stream)
-        return name
 
     def put(self, name: str, stream: BinaryIO) -> None:
         """Write the stream under that name, atomically."""
@@ -149,7 +153,7 @@ class FilesystemStorage:
         return str(self.root)
 
 
-class S3Storage:
+class S3Storage(_NewNames):
     """Objects in an S3-compatible bucket (AWS S3, MinIO, Ceph …), under a prefix."""
 
     kind = "s3"
@@ -194,12 +198,6 @@ class S3Storage:
     def key(self, name: str) -> str:
         """Return the object key of a stored name."""
         return self.prefix + check_name(name)
-
-    def save(self, stream: BinaryIO, *, suffix: str) -> str:
-        """Upload under a new name; a failed upload is deleted, in case it half arrived."""
-        name = new_name(suffix)
-        self.put(name, stream)
-        return name
 
     def put(self, name: str, stream: BinaryIO) -> None:
         """Upload the stream under that name (multipart for large files)."""

@@ -337,7 +337,6 @@ def _detail(task: Task, bound: dict | None = None, status: int = 200):
         reports=queries.progress_reports(task),
         deadlines=services.deadline_history(task),
         subtasks=queries.subtasks_of(task, as_of),
-        evidence=db.session.query(EvidenceFile).filter_by(task_id=task.id).all(),
     ), status
 
 
