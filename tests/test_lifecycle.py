@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from tests.conftest import POSTGRES_URL
 from tests.factories import draft_task, in_progress_task, issued_task, submitted_task
 from tracker.errors import TransitionError, ValidationError
 from tracker.extensions import db
+from tracker.org.models import User
 from tracker.tasks import services
-from tracker.tasks.models import ExtensionStatus, TaskDeadline, TaskState
+from tracker.tasks.models import ExtensionRequest, ExtensionStatus, Task, TaskDeadline, TaskState
 from tracker.tasks.permissions import ACTION_STATES, Action
 
 
@@ -138,6 +141,43 @@ def test_a_decided_extension_cannot_be_decided_again(org, now):
     services.decide_extension(request, actor=org.assigner, now=now, approve=True)
     with pytest.raises(TransitionError):
         services.decide_extension(request, actor=org.assigner, now=now, approve=False, note="Đổi ý")
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="SQLite takes the write lock when a transaction begins: decisions cannot interleave",
+)
+def test_a_decision_committed_meanwhile_refuses_the_second(org, now):
+    # One officer opened the request while it was pending; another approved it and
+    # committed before the first decided (and before the first read the task): the first
+    # decision is refused, it does not overwrite the approval.
+    task = in_progress_task(org, now)
+    request = services.request_extension(
+        task, actor=org.head_a, now=now, new_due_date=task.due_date + timedelta(days=3),
+        reason="Chờ số liệu",
+    )  # fmt: skip
+    db.session.commit()
+    task_id, request_id, assigner_id = task.id, request.id, org.assigner.id
+    db.session.expunge_all()  # a fresh request of the first officer's
+    request = db.session.get(ExtensionRequest, request_id)
+    with db.engine.begin() as other_officer:
+        other_officer.execute(
+            sa.update(ExtensionRequest)
+            .where(ExtensionRequest.id == request_id)
+            .values(status=ExtensionStatus.APPROVED.value, decided_at=now)
+        )
+        other_officer.execute(
+            sa.update(Task).where(Task.id == task_id).values(version=Task.version + 1)
+        )
+    assert request.status == ExtensionStatus.PENDING  # as the first officer read it
+    with pytest.raises(TransitionError):
+        services.decide_extension(
+            request,
+            actor=db.session.get(User, assigner_id),
+            now=now,
+            approve=False,
+            note="Chưa đủ lý do",
+        )
 
 
 # Who performs each action in the tests below, and with which arguments.

@@ -699,11 +699,14 @@ def decide_extension(
     """Approve (the due date moves, the old one stays on record) or reject a request."""
     task = request.task
     _check(task, Action.DECIDE_EXTENSION, actor)
+    # The task's row first (the request's would otherwise be written before it when
+    # approving, the calendar's query flushing it, and after it when refusing). Once the
+    # row is ours no other decision is under way, so the request is read again: it may have
+    # been loaded before another decision was committed, and the task after it.
+    _claim(task, now)
+    db.session.refresh(request)
     if request.status != ExtensionStatus.PENDING:
         raise TransitionError(_("Đề nghị gia hạn này đã được quyết định."))
-    # The request's row would otherwise be written before the task's when approving (the
-    # calendar's query flushes it) and after it when refusing.
-    _claim(task, now)
     note = _text(note, "note")
     if not approve and not note:
         raise ValidationError(
