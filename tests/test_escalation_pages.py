@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
+from tests.conftest import POSTGRES_URL
 from tests.factories import issued_task
 from tests.test_reminders import DUE, at, sweep, wd
+from tracker.errors import TransitionError
 from tracker.extensions import db
+from tracker.org.models import User
 from tracker.oversight.reports import scorecards
 from tracker.reminders.models import Conclusion, Escalation
 from tracker.reminders.services import conclude
@@ -128,3 +132,33 @@ def test_a_scorecard_counts_each_record_once_as_the_conclusion_in_force_at_its_e
     assert conclusions_by(date(2026, 12, 4)) == {}
     assert conclusions_by(date(2026, 12, 10)) == {"criticism": 1}
     assert conclusions_by(date(2026, 12, 31)) == {"no_fault": 1}
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="SQLite takes the write lock when a transaction begins: conclusions cannot interleave",
+)
+def test_a_conclusion_recorded_meanwhile_makes_the_second_a_correction(org, now):
+    # One inspector opened the record before any conclusion; another concluded it and
+    # committed before the first did: the first must now name that conclusion to correct
+    # it, not record a second "first" conclusion beside it.
+    _, escalation = _escalated(org, now)
+    escalation_id, inspector_id = escalation.id, org.inspector.id
+    db.session.expunge_all()  # a fresh request of the first inspector's
+    escalation = db.session.get(Escalation, escalation_id)
+    assert escalation.conclusions == []  # as the first inspector read it
+    with db.engine.begin() as other_inspector:
+        other_inspector.execute(
+            sa.insert(Conclusion).values(
+                escalation_id=escalation_id, outcome="criticism", note="Chậm báo cáo",
+                concluded_by_id=inspector_id, concluded_at=at(date(2026, 12, 7)),
+            )
+        )  # fmt: skip
+    with pytest.raises(TransitionError):
+        conclude(
+            escalation,
+            actor=db.session.get(User, inspector_id),
+            now=at(date(2026, 12, 7)),
+            outcome="no_fault",
+            note="Có văn bản xin lùi hạn",
+        )

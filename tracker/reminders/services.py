@@ -175,6 +175,9 @@ def conclude(
         raise ValidationError(
             _("Hãy ghi rõ nhận xét, căn cứ của kết luận."), fields={"note": _("bắt buộc")}
         )
+    # Two inspectors concluding at once queue on the record's row; the later one then
+    # reads the conclusions again and finds the first's (a correction must name it).
+    db.session.refresh(escalation, with_for_update=True)
     latest = escalation.conclusions[-1] if escalation.conclusions else None
     if latest is None and corrects_id is not None:
         raise ValidationError(_("Hồ sơ chưa có kết luận để đính chính."))
