@@ -11,7 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +27,9 @@ from tracker.org.models import Role, UnitKind
 from tracker.org.services import create_unit, set_unit_head
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Monday 02/11/2026, 09:00 in Hà Nội: the instant every test's clock stands at.
+FIXED_NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 # Property-based tests: a bounded, reproducible run in CI, a long random hunt on request
 # (HYPOTHESIS_PROFILE=long). No deadline: a slow example on a busy machine is no failure.
@@ -55,6 +58,9 @@ def _app_for(url: str, instance_path, **overrides) -> object:
             "RATELIMIT_ENABLED": False,
             # A cheap scrypt: every sign-in checks a hash. test_security checks the real one.
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            # The machine's clock is never read: each test app's clock stands at the
+            # test's ``now`` (tracker.clock), whatever the date the suite runs on.
+            "TRACKER_NOW": FIXED_NOW,
             **overrides,
         }
     )
@@ -118,11 +124,16 @@ def app_overrides() -> dict:
 
 
 @pytest.fixture
-def app(migrated_database, tmp_path, app_overrides):
-    """An application with an empty, migrated database, inside an app context."""
+def app(migrated_database, tmp_path, app_overrides, now):
+    """An application with an empty, migrated database, inside an app context; its clock
+    stands at ``now``."""
     instance = tmp_path / "instance"
     instance.mkdir()
-    application = _app_for(database_for(migrated_database, instance), instance, **app_overrides)
+    application = _app_for(
+        database_for(migrated_database, instance),
+        instance,
+        **{"TRACKER_NOW": now, **app_overrides},
+    )
     forget_between_requests(application)
     with application.app_context():
         yield application
@@ -172,7 +183,34 @@ def s3_settings(s3_server) -> dict:
 @pytest.fixture
 def now() -> datetime:
     """A fixed instant: Monday 02/11/2026, 09:00 in Hà Nội."""
-    return datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+    return FIXED_NOW
+
+
+class Clock:
+    """The test app's clock: where it stands, and moving it as the story of a test needs."""
+
+    def __init__(self, application):
+        self._app = application
+
+    @property
+    def now(self) -> datetime:
+        return self._app.config["TRACKER_NOW"]
+
+    def set(self, instant: datetime) -> datetime:
+        """Stand the clock at ``instant`` (timezone-aware)."""
+        assert instant.tzinfo is not None, "pass a timezone-aware instant"
+        self._app.config["TRACKER_NOW"] = instant.astimezone(UTC)
+        return self.now
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock on by ``delta``."""
+        return self.set(self.now + delta)
+
+
+@pytest.fixture
+def clock(app) -> Clock:
+    """The clock of the test's app (pinned at ``now``)."""
+    return Clock(app)
 
 
 @pytest.fixture

@@ -239,6 +239,10 @@ def command_environment(app, **extra) -> dict:
         DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
         SECRET_KEY="test",
         UPLOAD_FOLDER=app.config["UPLOAD_FOLDER"],
+        # The command's clock starts where the test's stands and runs on from there, so
+        # its leases expire and its retries come due as they would on the machine's clock.
+        TRACKER_NOW=app.config["TRACKER_NOW"].isoformat(),
+        TRACKER_CLOCK_RUNS="1",
     )
     env.update({k: str(v) for k, v in extra.items()})
     return env

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -51,7 +52,15 @@ class Answer:
 class LiveServer:
     """gunicorn serving the tracker on the given database; stopped by ``stop()``."""
 
-    def __init__(self, database_url: str, instance: Path, *, workers: int = 2, threads: int = 8):
+    def __init__(
+        self,
+        database_url: str,
+        instance: Path,
+        *,
+        now: datetime,
+        workers: int = 2,
+        threads: int = 8,
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = instance / f"gunicorn-{self.port}.log"
@@ -64,6 +73,8 @@ class LiveServer:
             # One sign-in per person in these tests; the limit is not what they measure.
             "LOGIN_RATE_LIMIT": "1000 per minute",
             "TRACKER_BASE_URL": self.base,
+            # The server's clock stands where the test's does (tracker.clock).
+            "TRACKER_NOW": now.isoformat(),
         }
         env.pop("TRACKER_ENV", None)
         command = [

@@ -23,8 +23,9 @@ def _events(task_id=None):
     return list(db.session.scalars(query))
 
 
-def tamper(statement: str) -> None:
-    """Change audit rows the way someone with direct database access could."""
+def tamper(statement) -> None:
+    """Change audit rows the way someone with direct database access could (SQL text or a
+    SQLAlchemy statement)."""
     db.session.rollback()  # end the session's snapshot, so it reads the tampered rows next
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -33,7 +34,7 @@ def tamper(statement: str) -> None:
         else:
             conn.execute(sa.text("DROP TRIGGER IF EXISTS audit_events_no_update"))
             conn.execute(sa.text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
-        conn.execute(sa.text(statement))
+        conn.execute(sa.text(statement) if isinstance(statement, str) else statement)
 
 
 def test_every_step_of_a_task_is_recorded_in_order(org, now):
@@ -90,7 +91,7 @@ def test_a_failed_operation_leaves_no_event(org, now):
 def test_the_database_refuses_to_change_or_delete_an_event(org):
     for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
         with pytest.raises(sa.exc.DatabaseError), db.engine.begin() as conn:
-            conn.execute(sa.text(statement))
+            conn.execute(sa.text(statement) if isinstance(statement, str) else statement)
     assert verify_chain().ok
 
 
@@ -149,3 +150,68 @@ def test_rolling_back_a_savepoint_drops_only_its_own_events(org, now):
     assert [e.action for e in _events(kept.id)][-1] == "task.issued"
     assert not any(json.loads(e.after or "{}").get("title") == "Bỏ đi" for e in _events())
     assert verify_chain().ok
+
+
+def _changed(column: str, event: AuditEvent):
+    """A different value for one column of an event, as an attacker would write it."""
+    if column == "occurred_at":
+        return event.occurred_at + timedelta(seconds=1)
+    if column in ("seq", "actor_id", "object_id"):
+        return (getattr(event, column) or 0) + 1000
+    if column in ("before", "after"):
+        return json.dumps({"due_date": "2099-01-01"})
+    if column in ("prev_hash", "hash"):
+        return "f" * 64
+    return f"{getattr(event, column)}-sửa"
+
+
+# The row's surrogate key is no part of what happened: events are ordered and linked by
+# ``seq``, which the chain covers, and nothing an event says depends on its ``id``.
+CHAINED_COLUMNS = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
+
+
+@pytest.mark.parametrize("column", CHAINED_COLUMNS)
+def test_editing_any_column_of_an_event_is_named_by_the_verify_command(app, org, now, column):
+    in_progress_task(org, now)
+    victim = _events()[4]
+    victim_seq = victim.seq
+    tamper(
+        sa.update(AuditEvent.__table__)
+        .where(AuditEvent.__table__.c.id == victim.id)
+        .values({column: _changed(column, victim)})
+    )
+    db.session.expire_all()
+    broken = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1, broken.output
+    assert f"CHUỖI NHẬT KÝ BỊ PHÁ VỠ tại sự kiện số {victim_seq}" in broken.output
+
+
+def test_the_verify_command_keeps_its_result_for_the_audit_and_system_pages(
+    app, client, auth, org, now
+):
+    in_progress_task(org, now)
+    total = len(_events())
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+    expected = [
+        f"Chuỗi nhật ký nguyên vẹn: {total} sự kiện",
+        "Kiểm tra lúc 02/11/2026 09:00 · lệnh tracker audit verify",
+    ]
+    auth.login("quantri")
+    for path in ("/audit", "/admin/system"):
+        page = client.get(path).get_data(as_text=True)
+        assert all(text in page for text in expected), path
+    victim = _events()[2]
+    tamper(f"UPDATE audit_events SET action = 'task.deleted' WHERE id = {victim.id}")
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 1
+    page = client.get("/admin/system").get_data(as_text=True)
+    assert f"Chuỗi nhật ký bị phá vỡ tại sự kiện số {victim.seq}" in page
+
+
+def test_the_scheduler_checks_the_chain_every_night_at_half_past_two(app):
+    from tracker.oversight.audit_views import VERIFY_JOB
+    from tracker.reminders.scheduler import build_scheduler
+
+    trigger = build_scheduler(app).get_job(VERIFY_JOB).trigger
+    fields = {field.name: str(field) for field in trigger.fields}
+    assert (fields["hour"], fields["minute"], fields["day"]) == ("2", "30", "*")
+    assert str(trigger.timezone) == "Asia/Ho_Chi_Minh"

@@ -226,4 +226,4 @@ def test_a_scheduled_check_leaves_its_result_where_the_page_reads_it(client, aut
     auth.login("snv.thanhtra")
     html = _page(client, "/audit")
     assert f"Chuỗi nhật ký nguyên vẹn: {total} sự kiện" in html
-    assert "Kiểm tra lúc 02/11/2026 09:00 · system" in html
+    assert "Kiểm tra lúc 02/11/2026 09:00 · Hệ thống (tự động, hằng đêm)" in html

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import complete_input, draft_task
+from tests.factories import _user, complete_input, draft_task
 from tracker.errors import IncompleteTaskError
 from tracker.extensions import db
+from tracker.org.models import Role
 from tracker.tasks import services
-from tracker.tasks.clarity import CLARITY_KEYS, missing_clarity
-from tracker.tasks.models import TaskState
+from tracker.tasks.clarity import CLARITY_KEYS, LONG_TASK_DAYS, missing_clarity
+from tracker.tasks.models import Coordination, Milestone, ProcessStep, TaskState
 from tracker.tasks.services import CoordinationInput, MilestoneInput
 
 TODAY_OFFSET = timedelta(hours=7)
@@ -148,3 +149,176 @@ def test_due_date_as_working_days_from_the_start(org, now):
     )
     # Ten working days after Monday 02/11, skipping two weekends.
     assert task.due_date.isoformat() == "2026-11-16"
+
+
+def _member(org, now, username, roles, active=True):
+    person = _user(username, f"Người {username}", org.dept_a, roles, now)
+    person.active = active
+    return person
+
+
+def _set(**values):
+    """A change to the draft: each attribute set to its value (a callable gets org, now)."""
+
+    def change(task, org, now):
+        for name, value in values.items():
+            setattr(task, name, value(org, now) if callable(value) else value)
+
+    return change
+
+
+def _days(n):
+    return lambda org, now: _today(now) + timedelta(days=n)
+
+
+def _with_coordination(unit, duty):
+    def change(task, org, now):
+        coordinating = getattr(org, unit)
+        task.coordinations = [
+            Coordination(unit=coordinating, unit_id=coordinating.id, responsibility=duty)
+        ]
+
+    return change
+
+
+def _with_steps(*steps):
+    def change(task, org, now):
+        task.process_steps = [ProcessStep(position=i, description=s) for i, s in enumerate(steps)]
+
+    return change
+
+
+def _with_milestone(offset_days):
+    def change(task, org, now):
+        day = _today(now) + timedelta(days=offset_days)
+        task.milestones = [Milestone(title="Mốc lệch", due_date=day)]
+
+    return change
+
+
+# Every reason the gate can refuse a draft for, each on its own: the change that makes the
+# draft unclear, the "rõ" it breaks, and the words the refusal must say.
+GATE_REFUSALS = {
+    "blank title": (_set(title="   "), "task", "chưa có tên nhiệm vụ"),
+    "blank description": (_set(description=" \n "), "task", "chưa có nội dung cụ thể"),
+    "no directive document": (_set(document_id=None), "task", "chưa có văn bản chỉ đạo"),
+    "no lead unit": (_set(lead_unit_id=None), "person", "chưa có đơn vị chủ trì"),
+    "no accountable person": (
+        _set(accountable_user=None),
+        "person",
+        "chưa có cá nhân chịu trách nhiệm chính (một việc – một đầu mối)",
+    ),
+    "accountable from another unit": (
+        _set(accountable_user=lambda org, now: org.head_b),
+        "person",
+        "người chịu trách nhiệm chính không thuộc đơn vị chủ trì",
+    ),
+    "accountable locked out": (
+        _set(accountable_user=lambda org, now: _member(org, now, "khoa", [Role.STAFF], False)),
+        "person",
+        "người chịu trách nhiệm chính đã bị khoá tài khoản",
+    ),
+    "accountable is an inspector": (
+        _set(accountable_user=lambda org, now: _member(org, now, "tt.a", [Role.INSPECTOR])),
+        "person",
+        "không thể chịu trách nhiệm chính",
+    ),
+    "accountable is an admin": (
+        _set(accountable_user=lambda org, now: _member(org, now, "qt.a", [Role.ADMIN])),
+        "person",
+        "không thể chịu trách nhiệm chính",
+    ),
+    "carrier from another unit": (
+        _set(assignee_user=lambda org, now: org.staff_b),
+        "person",
+        "người thực hiện không thuộc đơn vị chủ trì",
+    ),
+    "carrier locked out": (
+        _set(assignee_user=lambda org, now: _member(org, now, "khoa2", [Role.STAFF], False)),
+        "person",
+        "người thực hiện đã bị khoá tài khoản",
+    ),
+    "carrier is an inspector": (
+        _set(assignee_user=lambda org, now: _member(org, now, "tt.b", [Role.INSPECTOR])),
+        "person",
+        "không thể thực hiện nhiệm vụ",
+    ),
+    "no start date": (_set(start_date=None), "timeline", "chưa có ngày bắt đầu"),
+    "no due date": (_set(due_date=None), "timeline", "chưa có hạn hoàn thành"),
+    "due before start": (
+        _set(start_date=_days(10), due_date=_days(3)),
+        "timeline",
+        "hạn hoàn thành trước ngày bắt đầu",
+    ),
+    "long task without a roadmap": (
+        _set(due_date=_days(LONG_TASK_DAYS + 1)),
+        "timeline",
+        f"nhiệm vụ dài hơn {LONG_TASK_DAYS} ngày cần có lộ trình",
+    ),
+    "due date already past": (
+        _set(start_date=_days(-20), due_date=_days(-1)),
+        "timeline",
+        "hạn hoàn thành đã qua",
+    ),
+    "milestone after the due date": (
+        _with_milestone(31),
+        "timeline",
+        "mốc “Mốc lệch” nằm ngoài thời gian thực hiện",
+    ),
+    "milestone before the start": (
+        _with_milestone(-1),
+        "timeline",
+        "mốc “Mốc lệch” nằm ngoài thời gian thực hiện",
+    ),
+    "one step": (_with_steps("Làm"), "process", "cần ít nhất 2 bước"),
+    "a blank step does not count": (_with_steps("Làm", "  "), "process", "cần ít nhất 2 bước"),
+    "no expected product": (_set(expected_outcome=" "), "outcome", "chưa có sản phẩm đầu ra"),
+    "no measurable target": (
+        _set(target=""),
+        "outcome",
+        "chưa có chỉ tiêu đo được hoặc tiêu chí nghiệm thu",
+    ),
+    "no supervising leader": (
+        _set(supervisor=None),
+        "responsibility",
+        "chưa có lãnh đạo phụ trách",
+    ),
+    "supervisor who is no leader": (
+        _set(supervisor=lambda org, now: org.staff_b),
+        "responsibility",
+        "lãnh đạo phụ trách phải là người có vai trò lãnh đạo",
+    ),
+    "lead unit coordinating itself": (
+        _with_coordination("dept_a", "Tự phối hợp"),
+        "responsibility",
+        "đơn vị chủ trì không thể đồng thời là đơn vị phối hợp",
+    ),
+    "coordination without a duty": (
+        _with_coordination("dept_b", " "),
+        "responsibility",
+        "chưa ghi rõ trách nhiệm của Sở Tư pháp",
+    ),
+}
+
+
+@pytest.mark.parametrize("reason", list(GATE_REFUSALS))
+def test_the_gate_refuses_each_reason_on_its_own_and_says_it(org, now, reason):
+    change, key, words = GATE_REFUSALS[reason]
+    task = draft_task(org, now)
+    assert missing_clarity(task, _today(now)) == {}
+    with db.session.no_autoflush:
+        change(task, org, now)
+        missing = missing_clarity(task, _today(now))
+    assert list(missing) == [key]
+    assert words in missing[key]
+    db.session.rollback()
+
+
+def test_the_gate_refuses_an_inspector_as_accountable_through_issue(org, now):
+    inspector_of_a = _member(org, now, "tt.a", [Role.INSPECTOR])
+    db.session.commit()
+    task = draft_task(org, now, accountable_user_id=inspector_of_a.id)
+    with pytest.raises(IncompleteTaskError) as refused:
+        services.issue_task(task, actor=org.assigner, now=now)
+    assert refused.value.missing == ["person"]
+    assert "Người tt.a không phải lãnh đạo hay chuyên viên" in refused.value.fields["person"]

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.factories import _user, issued_task
-from tracker.clock import local_date, utcnow
+from tracker.clock import local_date
 from tracker.extensions import db
 from tracker.org.models import Role, UnitKind
 from tracker.org.services import create_field, create_unit, set_unit_head
@@ -69,12 +69,13 @@ def hostile(org, now):
     tabbed.name = HOSTILE["tabbed"]
     leader.full_name = HOSTILE["returned"]
     db.session.commit()
-    today = local_date(utcnow())
-    due = today - timedelta(days=5)
+    # Issued a month ago, due five days ago: overdue today.
+    issued_at = now - timedelta(days=30)
+    due = local_date(now) - timedelta(days=5)
     tasks = [
         issued_task(
             org,
-            now,
+            issued_at,
             title=title,
             lead_unit_id=unit.id,
             accountable_user_id=head.id,

@@ -259,10 +259,10 @@ def _wait_until_sent(process: subprocess.Popen, expected: int, limit: float = 90
 
 
 def test_the_scheduler_killed_mid_sweep_and_mid_delivery_then_restarted(app, org, tmp_path):
-    """``tracker scheduler`` itself, on the real clock: killed while its start-up sweep
+    """``tracker scheduler`` itself, on a running clock: killed while its start-up sweep
     holds its inserts, then while an email the server accepted is not yet recorded."""
-    real_now = utcnow()
-    today = local_date(real_now)
+    now = utcnow()
+    today = local_date(now)
     for user, address in (
         (org.head_a, "truong@tttt.hanoi.gov.vn"),
         (org.assigner, "giao@vpub.hanoi.gov.vn"),
@@ -271,7 +271,7 @@ def test_the_scheduler_killed_mid_sweep_and_mid_delivery_then_restarted(app, org
     ):
         user.email = address
     db.session.commit()
-    issued_task(org, real_now - timedelta(days=40), due_date=CAL.add_working_days(today, -12))
+    issued_task(org, now - timedelta(days=40), due_date=CAL.add_working_days(today, -12))
     mail = MailServer()
     mail.start()
     env = command_environment(

@@ -45,7 +45,9 @@ CONFLICT_CODES = {"stale_version", "illegal_transition"}
 @pytest.fixture
 def server(app, org, tmp_path):
     """gunicorn serving the test's database (stopped before the database is emptied)."""
-    live = LiveServer(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    live = LiveServer(
+        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, now=app.config["TRACKER_NOW"]
+    )
     yield live
     live.stop()
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tracker.clock import DEFAULT_TIMEZONE, parse_instant
 
 
 class ConfigurationError(RuntimeError):
@@ -54,6 +59,10 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} phải là số nguyên (must be an integer): {raw!r}") from exc
 
 
+def _flag_env(name: str) -> bool:
+    return (os.environ.get(name) or "").strip().lower() in ("1", "true", "yes")
+
+
 def _choice_env(name: str, choices: tuple[str, ...], default: str) -> str:
     raw = (os.environ.get(name) or default).strip().lower()
     if raw not in choices:
@@ -74,6 +83,28 @@ def _proxy_count() -> int:
     if not 0 <= count <= 5:
         raise ConfigurationError(f"TRUSTED_PROXIES phải từ 0 đến 5 (must be 0 to 5): {count}")
     return count
+
+
+def pinned_now(production: bool) -> datetime | None:
+    """Return TRACKER_NOW, the instant the app's clock is pinned to, or None for the
+    machine's clock. For tests, benchmarks and rehearsals; refused in production, where a
+    stopped clock would stop every deadline."""
+    raw = (os.environ.get("TRACKER_NOW") or "").strip()
+    if not raw:
+        return None
+    if production:
+        raise ConfigurationError(
+            "TRACKER_NOW chỉ dùng để kiểm thử, không đặt khi TRACKER_ENV=production "
+            "(TRACKER_NOW pins the clock for tests; it must not be set in production)."
+        )
+    zone = ZoneInfo(os.environ.get("TRACKER_TIMEZONE", DEFAULT_TIMEZONE))
+    try:
+        return parse_instant(raw, zone)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"TRACKER_NOW phải là thời điểm ISO 8601, ví dụ 2026-11-02T09:00 "
+            f"(must be an ISO 8601 instant): {raw!r}"
+        ) from exc
 
 
 def database_url(raw: str) -> str:
@@ -105,7 +136,11 @@ def load_settings(instance_path: Path) -> dict:
         "TRACKER_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": url,
-        "TRACKER_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "TRACKER_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", DEFAULT_TIMEZONE),
+        # None: the machine's clock. An instant: the clock stands there, or runs on from
+        # it with TRACKER_CLOCK_RUNS=1 (tracker.clock).
+        "TRACKER_NOW": pinned_now(production),
+        "TRACKER_CLOCK_RUNS_FROM": (time.monotonic() if _flag_env("TRACKER_CLOCK_RUNS") else None),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
         # Where evidence files live: this directory, or an S3-compatible bucket shared by
         # every host (checked at start by tracker.storage).
@@ -171,7 +206,7 @@ def load_settings(instance_path: Path) -> dict:
         "SMTP_PORT": _int_env("SMTP_PORT", 25),
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
-        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
+        "SMTP_STARTTLS": _flag_env("SMTP_STARTTLS"),
         "SMTP_TIMEOUT": _int_env("SMTP_TIMEOUT", 20),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "nhiemvu5ro@localhost"),
         # Hourly, in office hours: a reminder should not reach a phone at midnight.

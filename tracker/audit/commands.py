@@ -5,15 +5,20 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from tracker.audit.services import verify_chain
+from tracker.clock import utcnow
+from tracker.extensions import db
 
 audit_cli = AppGroup("audit", help="Nhật ký kiểm toán (audit trail).")
 
 
 @audit_cli.command("verify")
 def verify() -> None:
-    """Verify the hash chain; name the first broken link and exit 1 if there is one."""
-    report = verify_chain()
+    """Verify the hash chain; name the first broken link and exit 1 if there is one. The
+    result is kept, and shown on the audit page and the system page."""
+    from tracker.oversight.audit_views import COMMAND_VERIFIER, verify_and_record
+
+    report = verify_and_record(by=COMMAND_VERIFIER, now=utcnow())
+    db.session.commit()
     if report.ok:
         click.echo(f"Chuỗi nhật ký nguyên vẹn: {report.checked} sự kiện đã kiểm tra.")
         return

@@ -11,6 +11,7 @@ from flask_login import login_required
 from tracker.clock import utcnow
 from tracker.observability.status import system_status
 from tracker.org.permissions import admin_required
+from tracker.oversight.audit_views import chain_state
 from tracker.text import N_
 
 bp = Blueprint("system", __name__, url_prefix="/admin/system")
@@ -73,6 +74,7 @@ def index():
         status=status,
         sweep=status.job("sweep"),
         now=now,
+        chain=chain_state(),
         queue_labels=QUEUE_LABELS,
         job_labels=JOB_LABELS,
         sweep_labels=SWEEP_LABELS,

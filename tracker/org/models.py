@@ -39,6 +39,11 @@ class Role(enum.StrEnum):
     INSPECTOR = "inspector"
 
 
+# The people who take on a unit's tasks: its head and its staff. An inspector reads, an
+# admin administers, a leader supervises; none of them is answerable for a task's work.
+CARRIER_ROLES = (Role.UNIT_HEAD, Role.STAFF)
+
+
 class Unit(db.Model):
     """An organisation unit: the city, a department, a district, a commune, a division…"""
 
@@ -109,6 +114,11 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         """Tell whether the user holds any of the given roles."""
         return any(row.role in roles for row in self.role_rows)
+
+    @property
+    def may_carry_tasks(self) -> bool:
+        """Tell whether the person may be accountable for or carry a task (CARRIER_ROLES)."""
+        return self.has_role(*CARRIER_ROLES)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

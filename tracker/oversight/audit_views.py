@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 PER_PAGE = 50
 VERIFY_JOB = "audit_verify"
+# Who verified the chain when the command line did it (the page names its user).
+COMMAND_VERIFIER = "tracker audit verify"
 
 # Actions recorded outside the task's life (the task's own labels come from its timeline).
 OTHER_ACTION_LABELS = {
@@ -293,6 +295,15 @@ class ChainState:
     newer_events: int = 0
     raw: str | None = None
 
+    @property
+    def verifier(self) -> str | None:
+        """Who verified, as a reader says it: the nightly job, the command line, or a user."""
+        if self.by == SYSTEM_ACTOR:
+            return str(_l("Hệ thống (tự động, hằng đêm)"))
+        if self.by == COMMAND_VERIFIER:
+            return str(_l("lệnh %(command)s", command=COMMAND_VERIFIER))
+        return self.by
+
 
 def chain_summary(report: ChainReport, *, by: str, head_seq: int) -> str:
     """Return a verification's result as the text kept in ``job_runs``."""
@@ -352,38 +363,46 @@ def _job_run() -> JobRun:
 
 
 def verify_job(now: datetime) -> JobResult:
-    """Verify the chain as a scheduled job: ``run_job(VERIFY_JOB, verify_job)`` keeps the
-    summary in the same row the audit page reads."""
+    """Verify the chain as the nightly scheduled job: ``run_job(VERIFY_JOB, verify_job)``
+    keeps the summary in the same row the audit page reads."""
     head_seq = _head_seq()
     report = verify_chain()
     db.session.commit()  # only a read, but end it: the job runner records on its own connection
-    logger.info(
-        "Audit chain verified by the scheduler: ok=%s, %s events", report.ok, report.checked
-    )
+    _log_verification(report, SYSTEM_ACTOR)
     return JobResult(
         chain_summary(report, by=SYSTEM_ACTOR, head_seq=head_seq),
         {"checked": report.checked, "broken": 0 if report.ok else 1},
     )
 
 
-def check_chain(*, actor: User, now: datetime) -> ChainReport:
-    """Verify the whole chain now and keep the result for the audit page."""
-    require_audit_reader(actor)
+def verify_and_record(*, by: str, now: datetime) -> ChainReport:
+    """Verify the whole chain now and keep the result where the audit page and the system
+    page read it; ``by`` names who asked (a username, or the command line)."""
     head_seq = _head_seq()
     started = time.monotonic()
     report = verify_chain()
     run = _job_run()
     run.last_started_at = now
     run.last_finished_at = now + timedelta(seconds=time.monotonic() - started)
-    run.last_result = chain_summary(report, by=actor.username, head_seq=head_seq)
+    run.last_result = chain_summary(report, by=by, head_seq=head_seq)
     db.session.flush()
+    _log_verification(report, by)
+    return report
+
+
+def check_chain(*, actor: User, now: datetime) -> ChainReport:
+    """Verify the whole chain for an audit reader and keep the result for the audit page."""
+    require_audit_reader(actor)
+    return verify_and_record(by=actor.username, now=now)
+
+
+def _log_verification(report: ChainReport, by: str) -> None:
     if report.ok:
-        logger.info("Audit chain verified by %s: %s events intact", actor.username, report.checked)
+        logger.info("Audit chain verified by %s: %s events intact", by, report.checked)
     else:
         logger.warning(
             "Audit chain verified by %s: broken at event %s (%s)",
-            actor.username,
+            by,
             report.broken_seq,
             report.reason,
         )
-    return report

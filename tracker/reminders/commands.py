@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from tracker.clock import local_zone, utcnow
+from tracker.clock import local_zone, parse_instant, utcnow
 from tracker.reminders import jobs
 
 
@@ -22,12 +22,9 @@ class Instant(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            moment = datetime.fromisoformat(value)
+            return parse_instant(value, local_zone())
         except ValueError:
             self.fail(f"không đọc được thời điểm {value!r}; ví dụ: 2026-12-15T08:00", param, ctx)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=local_zone())
-        return moment.astimezone(UTC)
 
 
 @click.command("sweep")

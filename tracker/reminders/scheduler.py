@@ -10,6 +10,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from tracker.clock import local_zone
+from tracker.oversight.audit_views import VERIFY_JOB, verify_job
 from tracker.reminders import jobs
 
 
@@ -25,7 +26,8 @@ def _in_app(app: Flask, name: str, work) -> callable:
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
-    """Return a scheduler with the sweep, recurring tasks, the digest and the outbox."""
+    """Return a scheduler with the sweep, recurring tasks, the digest, the outbox and the
+    nightly check of the audit chain."""
     with app.app_context():
         zone = local_zone()
     # run_job writes one line per run; APScheduler's "Running job"/"executed" would add two.
@@ -58,6 +60,14 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         IntervalTrigger(seconds=config["DELIVERY_INTERVAL_SECONDS"]),
         id="deliver",
         name="Gửi thư và webhook trong hàng đợi",
+    )
+    # The audit trail's whole hash chain, checked each night while nobody works; the audit
+    # page and the system page show the result.
+    scheduler.add_job(
+        _in_app(app, VERIFY_JOB, verify_job),
+        CronTrigger(hour=2, minute=30, timezone=zone),
+        id=VERIFY_JOB,
+        name="Kiểm tra chuỗi nhật ký kiểm toán",
     )
     series = _in_app(app, "series", jobs.series_job)
     scheduler.add_job(

@@ -58,13 +58,29 @@ def _person_problems(task: Task) -> list[str]:
         problems.append(_("người chịu trách nhiệm chính không thuộc đơn vị chủ trì"))
     elif not accountable.active:
         problems.append(_("người chịu trách nhiệm chính đã bị khoá tài khoản"))
+    elif not accountable.may_carry_tasks:
+        problems.append(
+            _(
+                "%(name)s không phải lãnh đạo hay chuyên viên của đơn vị nên không thể chịu "
+                "trách nhiệm chính",
+                name=accountable.full_name,
+            )
+        )
     assignee = task.assignee_user
-    if (
-        assignee is not None
-        and task.lead_unit_id is not None
-        and (assignee.unit_id != task.lead_unit_id)
-    ):
+    if assignee is None:
+        return problems
+    if task.lead_unit_id is not None and assignee.unit_id != task.lead_unit_id:
         problems.append(_("người thực hiện không thuộc đơn vị chủ trì"))
+    elif not assignee.active:
+        problems.append(_("người thực hiện đã bị khoá tài khoản"))
+    elif not assignee.may_carry_tasks:
+        problems.append(
+            _(
+                "%(name)s không phải lãnh đạo hay chuyên viên của đơn vị nên không thể thực hiện "
+                "nhiệm vụ",
+                name=assignee.full_name,
+            )
+        )
     return problems
 
 
