@@ -232,9 +232,28 @@ def terminate_backends(pids: list[int] | None = None) -> int:
 # ------------------------------------------------------------------ commands in processes
 
 
+def without_faked_clock(environ) -> dict:
+    """The environment, less libfaketime's: a process the test starts takes its time from
+    TRACKER_NOW, never from a shifted machine clock (under which Debian's libfaketime 0.9.10
+    also stalls Python's timed waits, so a process could not even exit)."""
+    return {
+        key: value
+        for key, value in environ.items()
+        if not (
+            key.startswith("FAKETIME")
+            or key == "DONT_FAKE_MONOTONIC"
+            or (key == "LD_PRELOAD" and "faketime" in value)
+        )
+    }
+
+
 def command_environment(app, **extra) -> dict:
     """The environment of a ``tracker`` command working on the test's database."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TRACKER_FAULT")}
+    env = {
+        key: value
+        for key, value in without_faked_clock(os.environ).items()
+        if not key.startswith("TRACKER_FAULT")
+    }
     env.update(
         DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
         SECRET_KEY="test",

@@ -24,6 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.faults import without_faked_clock
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "reliability"
 START_TIMEOUT = 60  # seconds; gunicorn's workers import the whole app
@@ -65,7 +67,7 @@ class LiveServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = instance / f"gunicorn-{self.port}.log"
         env = {
-            **os.environ,
+            **without_faked_clock(os.environ),
             "DATABASE_URL": database_url,
             "SECRET_KEY": "live-server-test",
             "UPLOAD_FOLDER": str(instance / "uploads"),

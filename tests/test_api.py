@@ -19,6 +19,7 @@ from tracker.clock import local_date, utcnow
 from tracker.extensions import db
 from tracker.oversight import reports
 from tracker.tasks import services
+from tracker.tasks.clarity import missing_clarity
 from tracker.tasks.models import TaskState
 
 
@@ -324,9 +325,16 @@ def test_a_draft_is_created_and_the_gate_names_what_is_missing(client, org):
 
 def test_a_complete_draft_computes_its_due_date_in_working_days(client, org):
     api = api_as(client, org.assigner)
-    created = api.post("/tasks", _task_body(org)).get_json()
+    body = _task_body(
+        org,
+        start_date="2027-01-04",  # a Monday; January 2027 has no day off after New Year's
+        due_in_working_days=20,
+        milestones=[{"title": "Hoàn thành kết nối thử", "due_date": "2027-01-15"}],
+    )
+    created = api.post("/tasks", body).get_json()
     assert created["missing"] == []
-    assert created["due_date"] > created["start_date"]
+    # Four weeks of five working days, weekends skipped: the Monday four weeks on.
+    assert created["due_date"] == "2027-02-01"
     assert created["supervisor_user_id"] == org.leader.id
     assert created["coordinating_units"] == [
         {"unit_id": org.dept_b.id, "responsibility": "Góp ý quy trình"}
@@ -531,8 +539,8 @@ def test_the_unit_report_matches_the_dashboard(client, org, now):
     task = issued_task(
         org, now, lead_unit_id=org.dept_b.id, accountable_user_id=org.head_b.id, coordinating=[]
     )
-    services.review_result  # noqa: B018 - imported for clarity of the rule used below
-    for day in (_today(), task.due_date + timedelta(days=10)):
+    later = task.due_date + timedelta(days=10)
+    for day in (_today(), later):
         body = api_as(client, org.assigner).get("/reports/units", as_of=day.isoformat()).get_json()
         total, by_unit = reports.unit_figures(org.assigner, day)
         assert body["total"]["overdue"] == total.overdue
@@ -552,6 +560,12 @@ def test_the_unit_report_matches_the_dashboard(client, org, now):
             for row in body["units"]
         }
         assert got == expected
+    # The figures themselves: before the due dates all three run on time; after them the two
+    # still in progress are overdue, and the one whose result came in time is not.
+    on_time = api_as(client, org.assigner).get("/reports/units", as_of=_today().isoformat())
+    overdue = api_as(client, org.assigner).get("/reports/units", as_of=later.isoformat())
+    assert [(r["on_track"], r["overdue"]) for r in on_time.get_json()["units"]] == [(2, 0), (1, 0)]
+    assert [(r["on_track"], r["overdue"]) for r in overdue.get_json()["units"]] == [(1, 1), (0, 1)]
 
 
 def test_the_period_report_counts_tasks_received_in_it(client, org, now):
@@ -584,9 +598,12 @@ def test_a_draft_edit_through_the_api_is_audited_like_the_web(client, org, now):
     assert edit["before"] == {"title": "Tên cũ"} and edit["after"] == {"title": "Tên mới"}
 
 
-def test_complete_input_and_the_api_body_describe_the_same_task(org):
-    # The factories' task and the API body stay comparable: both pass the gate.
-    assert complete_input(org, _today()).lead_unit_id == _task_body(org)["lead_unit_id"]
+def test_the_factories_task_and_the_api_body_both_pass_the_gate(client, org, now):
+    # The tests build tasks both ways; each must be a task the office could issue.
+    drafted = services.create_draft(complete_input(org, _today()), actor=org.assigner, now=now)
+    assert missing_clarity(drafted, _today()) == {}
+    posted = api_as(client, org.assigner).post("/tasks", _task_body(org))
+    assert posted.status_code == 201 and posted.get_json()["missing"] == []
 
 
 def test_field_messages_are_in_the_readers_language(client, org):
@@ -606,12 +623,17 @@ def test_a_report_date_outside_the_calendar_is_ignored_on_the_dashboard(client, 
     auth.login("vanphong")
     page = client.get(f"/oversight?{query}")
     assert page.status_code == 200
+    assert 'value="02/11/2026"' in page.get_data(as_text=True)  # today's figures instead
 
 
 @pytest.mark.parametrize("query", ["end=01/01/1990", "start=01/01/1800&end=31/12/9999"])
 def test_a_period_outside_the_calendar_is_ignored_on_the_scorecards(client, auth, org, query):
     auth.login("vanphong")
-    assert client.get(f"/oversight/units?{query}").status_code == 200
+    page = client.get(f"/oversight/units?{query}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # The year so far instead: from 1 January to today.
+    assert 'value="01/01/2026"' in html and 'value="02/11/2026"' in html
 
 
 def test_an_escalation_is_listed_and_concluded_by_the_inspector_only(client, org, now):
@@ -653,8 +675,6 @@ def test_only_the_office_decides_an_extension(client, org, now):
             f"/extension-requests/{request_id}/decision", {"approve": True}
         )
         assert response.status_code == 403, who
-    outsider = _foreign_task(org, now)
-    assert outsider.id != task.id
     refused = api_as(client, org.assigner).post(
         f"/extension-requests/{request_id}/decision", {"approve": False}
     )

@@ -11,7 +11,7 @@ from tracker.errors import IncompleteTaskError
 from tracker.extensions import db
 from tracker.org.models import Role
 from tracker.tasks import services
-from tracker.tasks.clarity import CLARITY_KEYS, LONG_TASK_DAYS, missing_clarity
+from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, LONG_TASK_DAYS, missing_clarity
 from tracker.tasks.models import Coordination, Milestone, ProcessStep, TaskState
 from tracker.tasks.services import CoordinationInput, MilestoneInput
 
@@ -197,11 +197,15 @@ def _with_milestone(offset_days):
 
 
 # Every reason the gate can refuse a draft for, each on its own: the change that makes the
-# draft unclear, the "rõ" it breaks, and the words the refusal must say.
+# draft unclear, the "rõ" it breaks, and what the refusal says about it, word for word.
 GATE_REFUSALS = {
     "blank title": (_set(title="   "), "task", "chưa có tên nhiệm vụ"),
     "blank description": (_set(description=" \n "), "task", "chưa có nội dung cụ thể"),
-    "no directive document": (_set(document_id=None), "task", "chưa có văn bản chỉ đạo"),
+    "no directive document": (
+        _set(document_id=None),
+        "task",
+        "chưa có văn bản chỉ đạo làm căn cứ",
+    ),
     "no lead unit": (_set(lead_unit_id=None), "person", "chưa có đơn vị chủ trì"),
     "no accountable person": (
         _set(accountable_user=None),
@@ -221,12 +225,14 @@ GATE_REFUSALS = {
     "accountable is an inspector": (
         _set(accountable_user=lambda org, now: _member(org, now, "tt.a", [Role.INSPECTOR])),
         "person",
-        "không thể chịu trách nhiệm chính",
+        "Người tt.a không phải lãnh đạo hay chuyên viên của đơn vị nên không thể chịu "
+        "trách nhiệm chính",
     ),
     "accountable is an admin": (
         _set(accountable_user=lambda org, now: _member(org, now, "qt.a", [Role.ADMIN])),
         "person",
-        "không thể chịu trách nhiệm chính",
+        "Người qt.a không phải lãnh đạo hay chuyên viên của đơn vị nên không thể chịu "
+        "trách nhiệm chính",
     ),
     "carrier from another unit": (
         _set(assignee_user=lambda org, now: org.staff_b),
@@ -241,7 +247,8 @@ GATE_REFUSALS = {
     "carrier is an inspector": (
         _set(assignee_user=lambda org, now: _member(org, now, "tt.b", [Role.INSPECTOR])),
         "person",
-        "không thể thực hiện nhiệm vụ",
+        "Người tt.b không phải lãnh đạo hay chuyên viên của đơn vị nên không thể thực hiện "
+        "nhiệm vụ",
     ),
     "no start date": (_set(start_date=None), "timeline", "chưa có ngày bắt đầu"),
     "no due date": (_set(due_date=None), "timeline", "chưa có hạn hoàn thành"),
@@ -253,7 +260,7 @@ GATE_REFUSALS = {
     "long task without a roadmap": (
         _set(due_date=_days(LONG_TASK_DAYS + 1)),
         "timeline",
-        f"nhiệm vụ dài hơn {LONG_TASK_DAYS} ngày cần có lộ trình",
+        f"nhiệm vụ dài hơn {LONG_TASK_DAYS} ngày cần có lộ trình (mốc tiến độ)",
     ),
     "due date already past": (
         _set(start_date=_days(-20), due_date=_days(-1)),
@@ -270,8 +277,12 @@ GATE_REFUSALS = {
         "timeline",
         "mốc “Mốc lệch” nằm ngoài thời gian thực hiện",
     ),
-    "one step": (_with_steps("Làm"), "process", "cần ít nhất 2 bước"),
-    "a blank step does not count": (_with_steps("Làm", "  "), "process", "cần ít nhất 2 bước"),
+    "one step": (_with_steps("Làm"), "process", "cần ít nhất 2 bước thực hiện theo thứ tự"),
+    "a blank step does not count": (
+        _with_steps("Làm", "  "),
+        "process",
+        "cần ít nhất 2 bước thực hiện theo thứ tự",
+    ),
     "no expected product": (_set(expected_outcome=" "), "outcome", "chưa có sản phẩm đầu ra"),
     "no measurable target": (
         _set(target=""),
@@ -310,7 +321,7 @@ def test_the_gate_refuses_each_reason_on_its_own_and_says_it(org, now, reason):
         change(task, org, now)
         missing = missing_clarity(task, _today(now))
     assert list(missing) == [key]
-    assert words in missing[key]
+    assert missing[key] == f"{CLARITY_LABELS[key]}: {words}."
     db.session.rollback()
 
 

@@ -30,6 +30,7 @@ from tracker.reminders.sweep import run_sweep
 from tracker.tasks.clarity import LONG_TASK_DAYS, missing_clarity
 from tracker.tasks.classification import AsOf, Category, category_sql, due_soon_sql
 from tracker.tasks.models import ExtensionStatus, Task, TaskState
+from tracker.tasks.permissions import can_view
 
 
 def _load(now):
@@ -90,15 +91,22 @@ def test_every_demo_login_can_sign_in_and_open_its_pages(app, client, auth, now)
     task_id = db.session.scalar(
         sa.select(Task.id).where(Task.state == TaskState.IN_PROGRESS).order_by(Task.id)
     )
+    task = db.session.get(Task, task_id)
+    seeing = set()
     for username, _ in LOGINS:
         response = auth.login(username, DEMO_PASSWORD)
         assert response.status_code == 302, username
-        for url in ("/", "/tasks", f"/tasks/{task_id}"):
-            status = client.get(url).status_code
-            # A task outside the person's unit and fields is hidden, as not found.
-            assert status in (200, 404), (username, url, status)
-        assert client.get("/tasks").status_code == 200
+        assert client.get("/").status_code == 200, username
+        assert client.get("/tasks").status_code == 200, username
+        # A task outside the person's unit and fields is hidden, as not found.
+        status = client.get(f"/tasks/{task_id}").status_code
+        expected = 200 if can_view(user_by_username(username), task) else 404
+        assert status == expected, (username, status)
+        if status == 200:
+            seeing.add(username)
         auth.logout()
+    assert {"vanphong", "snv.thanhtra"} <= seeing  # the office and Sở Nội vụ see every task
+    assert seeing != {username for username, _ in LOGINS}  # someone is kept out
 
 
 def _local(moment: datetime) -> datetime:
@@ -145,6 +153,10 @@ def _assert_history_swept_every_morning(today) -> None:
     assert _count(waiting) == 0
 
 
+# The demo's tasks that pass the escalation threshold on the fixture's Monday itself.
+OVERDUE_TODAY = 3
+
+
 def _assert_todays_sweep_sends_only_today(now) -> None:
     """The real scheduler's first sweep, today, finds only what is due today."""
     today = local_date(now)
@@ -156,8 +168,8 @@ def _assert_todays_sweep_sends_only_today(now) -> None:
     # Today is a working day (the fixture's Monday), so something is due.
     assert new and all(n.scheduled_on == today and not n.late for n in new)
     opened = db.session.scalars(sa.select(Escalation).where(Escalation.sweep_id == swept.sweep_id))
-    for escalation in opened:
-        # Past the threshold only today: one day more, and yesterday's sweep had opened it.
-        if escalation.reason == EscalationReason.OVERDUE_DAYS:
-            assert escalation.overdue_days == threshold
+    # Past the threshold only today: one day more, and yesterday's sweep had opened it.
+    assert [
+        e.overdue_days for e in opened if e.reason == EscalationReason.OVERDUE_DAYS
+    ] == OVERDUE_TODAY * [threshold]
     assert verify_chain().ok

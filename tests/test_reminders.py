@@ -310,18 +310,15 @@ with app.app_context():
 
 
 def test_a_sweep_killed_halfway_and_run_again_completes_without_duplicates(app, org, now):
-    import os
     import signal
     import subprocess
     import sys
 
+    from tests.faults import command_environment
+
     issued_task(org, now, due_date=DUE)
     moment = at(wd(DUE, 12)).isoformat()
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "test",
-    }
+    env = command_environment(app)
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_SWEEP, moment, "kill"],
         env=env,

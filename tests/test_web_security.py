@@ -32,7 +32,10 @@ def test_an_inactive_user_cannot_sign_in_and_is_signed_out(client, auth, org):
     org.head_a.active = False
     db.session.commit()
     assert client.get("/").status_code == 302  # the running session no longer counts
-    assert auth.login("gd.tttt").status_code == 200
+    refused = auth.login("gd.tttt")
+    assert refused.status_code == 200  # the sign-in page again, with the reason
+    assert "hoặc tài khoản đã bị khoá" in refused.get_data(as_text=True)
+    assert client.get("/").headers["Location"].startswith("/login")
 
 
 def test_no_open_redirect_after_sign_in(client, org):

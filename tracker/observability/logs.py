@@ -54,11 +54,6 @@ def redact(text: str) -> str:
     return text
 
 
-def current_request_id() -> str | None:
-    """Return the id of the request being served, if any."""
-    return _request_id.get()
-
-
 @contextmanager
 def job_run(name: str) -> Iterator[str]:
     """Tag every log line written inside the block with a new run id and the job's name."""

@@ -95,11 +95,17 @@ def _valid(form: FlaskForm) -> FlaskForm:
     return form
 
 
+def _show(field, value) -> None:
+    """Put the value the report uses into a filter, so the page shows that, not what was
+    typed (a date outside the calendar falls back to today)."""
+    field.data, field.raw_data = value, None
+
+
 def _day_form() -> tuple[DayForm, date, int]:
     """Read the report date (today by default) and the not-updated threshold."""
     form = _valid(DayForm(request.args))
-    form.as_of.data = form.as_of.data or _today()
-    form.stale_days.data = form.stale_days.data or reports.DEFAULT_STALE_DAYS
+    _show(form.as_of, form.as_of.data or _today())
+    _show(form.stale_days, form.stale_days.data or reports.DEFAULT_STALE_DAYS)
     return form, form.as_of.data, form.stale_days.data
 
 
@@ -108,7 +114,8 @@ def _period(form: PeriodForm) -> tuple[date, date]:
     start = form.start.data or date(end.year, 1, 1)
     if start > end:
         start, end = end, start
-    form.start.data, form.end.data = start, end
+    _show(form.start, start)
+    _show(form.end, end)
     return start, end
 
 
