@@ -40,7 +40,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV = ROOT / ".venv" / "bin"
-PASSWORD = "bench-5ro-2026"  # tracker.demo.scale.PASSWORD
+PASSWORD = "bench-5ro-2026"  # tracker.demo.benchdata.PASSWORD
 
 # What the issue asks of a million tasks on two cores (PostgreSQL, two workers).
 TARGETS_P95_MS = {

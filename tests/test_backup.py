@@ -32,7 +32,8 @@ from tests.factories import in_progress_task
 from tracker.audit.services import verify_chain
 from tracker.backup.services import MANIFEST, BackupError, check_archive
 from tracker.config import database_url
-from tracker.demo.data import DEMO_PASSWORD, load_demo
+from tracker.demo.catalogue import DEMO_PASSWORD
+from tracker.demo.stories import load_demo
 from tracker.extensions import db
 from tracker.org.models import User
 from tracker.org.services import user_by_username

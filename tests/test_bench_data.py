@@ -12,7 +12,7 @@ from flask import current_app
 from tests.conftest import POSTGRES_URL, _app_for, _empty_postgres_tables, database_for
 from tracker.audit.services import verify_chain
 from tracker.clock import local_midnight
-from tracker.demo.scale import Scale, load_scale
+from tracker.demo.benchdata import Scale, load_scale
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.org.models import User

@@ -13,7 +13,8 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.services import verify_chain
 from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, local_zone
-from tracker.demo.data import DEMO_PASSWORD, LOGINS, load_demo
+from tracker.demo.catalogue import DEMO_PASSWORD, LOGINS
+from tracker.demo.stories import load_demo
 from tracker.extensions import db
 from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.org.models import Role

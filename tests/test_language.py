@@ -39,7 +39,7 @@ RUNTIME_LABELS = [
     ("tracker.reminders.services", "OUTCOME_LABELS"),
     ("tracker.reminders.rules", "KIND_LABELS"),
     ("tracker.reminders.rules", "RECIPIENT_LABELS"),
-    ("tracker.pages", "ERROR_TEXTS"),
+    ("tracker.web.errors", "ERROR_TEXTS"),
 ]
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")

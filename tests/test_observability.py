@@ -32,7 +32,6 @@ from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.notify.services import deliver_pending
-from tracker.pages import format_moment
 from tracker.reminders.jobs import (
     JobResult,
     deliver_job,
@@ -42,6 +41,7 @@ from tracker.reminders.jobs import (
     sweep_work,
 )
 from tracker.reminders.models import Escalation, JobRun
+from tracker.web.templating import format_moment
 from tracker.webhooks.models import WebhookDelivery
 from tracker.webhooks.services import deliver_webhooks, register_webhook
 

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; ``config`` overrides settings read from the environment."""
-    app = Flask(
+    from tracker.web.transactions import TrackerFlask
+
+    app = TrackerFlask(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -66,9 +68,9 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_url_converters(app: Flask) -> None:
-    """Bound the ids in addresses before any route is added (see pages.DatabaseId), and
-    read every form and query in NFC (see pages.NfcRequest)."""
-    from tracker.pages import DatabaseId, NfcRequest
+    """Bound the ids in addresses before any route is added (see web.requests.DatabaseId),
+    and read every form and query in NFC (see web.requests.NfcRequest)."""
+    from tracker.web.requests import DatabaseId, NfcRequest
 
     app.url_map.converters["int"] = DatabaseId
     app.request_class = type("Request", (NfcRequest, app.request_class), {})
@@ -90,9 +92,9 @@ def _import_models() -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the storage, database, migrations, sign-in, CSRF, limits, translations, hooks."""
     from tracker.audit.services import register_audit_hooks
-    from tracker.pages import select_locale
     from tracker.storage import register_storage
     from tracker.tasks.evidence import register_evidence_hooks
+    from tracker.web.locale import select_locale
     from tracker.webhooks.services import register_webhook_hooks
     from tracker.widgets import register_widgets
 
@@ -168,11 +170,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Give every error its own page (JSON under /api/), and every response the security
-    headers. Registered after the API, so these handlers replace flask-smorest's."""
-    from tracker.pages import register_pages
+    """Give every error its own page (JSON under /api/), every response the security
+    headers, every request its one transaction. Registered after the API, so these
+    handlers replace flask-smorest's."""
+    from tracker.web import register_web
 
-    register_pages(app)
+    register_web(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_smorest import Api
 
-from tracker.api.errors import is_api_request
 from tracker.api.parsing import MAX_BODY_BYTES
 from tracker.api.schemas import Error
+from tracker.web.requests import is_api_request
 
 
 class TrackerApi(Api):
-    # Documented for every error response: the body really sent (see api/errors.py).
+    # Documented for every error response: the body really sent (see web/errors.py).
     ERROR_SCHEMA = Error
 
 

@@ -38,8 +38,9 @@ def caller() -> User:
 
 
 def saved(value):
-    """Commit the request's changes and return ``value`` to be serialised."""
-    db.session.commit()
+    """Write the request's changes (ids, versions) before ``value`` is serialised; the
+    request commits once, when the answer is ready (tracker.web.transactions)."""
+    db.session.flush()
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
-from tracker.pages import CONTENT_SECURITY_POLICY
+from tracker.web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api/v1/docs")
 

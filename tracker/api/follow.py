@@ -65,7 +65,7 @@ def conclude(data: dict, escalation_id: int):
     """Kết luận hồ sơ (thanh tra Sở Nội vụ); đính chính bằng ``corrects_id``."""
     escalation = escalations.get_escalation(escalation_id, caller(), to_conclude=True)
     escalations.conclude(escalation, actor=caller(), now=utcnow(), **data)
-    db.session.commit()
+    db.session.flush()  # the answer shows what was written; the request commits at its end
     return db.session.scalars(
         db.select(Escalation)
         .where(Escalation.id == escalation_id)

@@ -38,7 +38,7 @@ class SafeJsonParser(FlaskParser):
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
             except UnicodeEncodeError as exc:
                 raise json.JSONDecodeError("not encodable as UTF-8", "…", 0) from exc
-            # Text from programs enters in NFC, like the pages' forms (pages.NfcRequest).
+            # Text from programs enters in NFC, like the pages' forms (web.requests.NfcRequest).
             data = nfc_all(data)
         return data
 

@@ -32,7 +32,7 @@ class SeriesView:
 
 
 def _view(series: TaskSeries) -> SeriesView:
-    db.session.commit()
+    db.session.flush()  # the answer shows what was written; the request commits at its end
     return SeriesView(series)
 
 

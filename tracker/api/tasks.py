@@ -201,7 +201,7 @@ def create_task(data: dict):
     """Soạn dự thảo nhiệm vụ; dự thảo có thể chưa đủ “5 rõ” (xem ``missing``)."""
     with _api_field_names():
         task = services.create_draft(_task_input(data), actor=caller(), now=utcnow())
-    db.session.commit()
+    db.session.flush()  # the answer shows what was written; the request commits at its end
     return _view(task)
 
 
@@ -227,7 +227,7 @@ def edit_task(data: dict, task_id: int):
             actor=caller(),
             now=utcnow(),
         )
-    db.session.commit()
+    db.session.flush()  # the answer shows what was written; the request commits at its end
     return _view(task)
 
 
@@ -244,7 +244,7 @@ def create_subtask(data: dict, task_id: int):
         task = services.create_subtask(
             parent, _task_input(data), weight=weight, actor=caller(), now=utcnow()
         )
-    db.session.commit()
+    db.session.flush()  # the answer shows what was written; the request commits at its end
     return _view(task)
 
 
@@ -279,7 +279,7 @@ def issue_to_units(data: dict):
         group = services.issue_to_units(
             _task_input(data), unit_ids, actor=caller(), now=utcnow(), parent=parent
         )
-    db.session.commit()
+    db.session.flush()  # the answer shows what was written; the request commits at its end
     return _group_out(group.id)
 
 
@@ -293,7 +293,7 @@ def task_group(group_id: int):
 def _transition(task_id: int, run) -> TaskView:
     task = get_task(task_id, caller())
     run(task, caller(), utcnow())
-    db.session.commit()
+    db.session.flush()  # the answer shows what was written; the request commits at its end
     return _view(task)
 
 
@@ -386,7 +386,7 @@ def request_extension(data: dict, task_id: int):
     request = services.request_extension(
         task, actor=caller(), now=utcnow(), new_due_date=data["new_due_date"], reason=data["reason"]
     )
-    db.session.commit()
+    db.session.flush()  # the answer shows what was written; the request commits at its end
     return _extension_out(request)
 
 
@@ -402,7 +402,7 @@ def decide_extension(data: dict, request_id: int):
     services.decide_extension(
         request, actor=caller(), now=utcnow(), approve=data["approve"], note=data["note"]
     )
-    db.session.commit()
+    db.session.flush()  # the answer shows what was written; the request commits at its end
     return _extension_out(request)
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from tracker.api.access import saved
-from tracker.api.errors import error_response
 from tracker.api.parsing import Blueprint
 from tracker.api.schemas import TokenRequest, TokenResponse
 from tracker.auth.limits import login_limits
 from tracker.auth.services import authenticate
 from tracker.auth.tokens import sign_in_token
 from tracker.clock import utcnow
-from tracker.extensions import db
+from tracker.web.errors import error_response
+from tracker.web.transactions import keep_changes
 
 blp = Blueprint("Tokens", __name__, description="Đăng nhập: lấy mã truy cập (token)")
 
@@ -27,7 +27,7 @@ def create_token(credentials: dict):
     """Đổi tên đăng nhập và mật khẩu lấy mã truy cập (hết hạn sau API_TOKEN_HOURS giờ)."""
     user = authenticate(credentials["username"], credentials["password"])
     if user is not None and user.password_change_required:
-        db.session.commit()  # what authenticate noted (a password to change) is kept
+        keep_changes()  # what authenticate noted (a password to change) is kept
         return error_response(
             403,
             "password_change_required",

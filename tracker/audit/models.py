@@ -54,3 +54,21 @@ class AuditChainHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(sa.String(64), default=GENESIS_HASH)
+
+
+class ChainCheck(db.Model):
+    """One check of the whole chain: when, by whom (a user, the command line or the nightly
+    job), how far it went and whether it held. Every check is kept."""
+
+    __tablename__ = "audit_chain_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    checked_by: Mapped[str] = mapped_column(sa.String(80))
+    ok: Mapped[bool] = mapped_column()
+    checked: Mapped[int] = mapped_column()  # events found intact before the first broken one
+    head_seq: Mapped[int] = mapped_column()  # the chain's length when the check began
+    broken_seq: Mapped[int | None] = mapped_column()
+    broken_id: Mapped[int | None] = mapped_column()
+    reason: Mapped[str | None] = mapped_column(sa.Text)

@@ -169,6 +169,10 @@ def _append(session: Session, pending: list[_PendingEvent]) -> None:
 
 
 def _write_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint released: its events wait for the transaction's own commit, so the
+        # chain's lock stays the last one a transaction takes.
+        return
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.api.errors import is_api_request
 from tracker.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -23,8 +24,10 @@ from tracker.clock import utcnow
 from tracker.errors import ValidationError
 from tracker.extensions import db, login_manager
 from tracker.org.models import User
-from tracker.pages import LANGUAGES, form_status, safe_next, show_form_errors
 from tracker.tasks.feed import feed_url
+from tracker.web.forms import form_status, refusal_shown_on, safe_next
+from tracker.web.locale import LANGUAGES
+from tracker.web.requests import is_api_request
 
 bp = Blueprint("auth", __name__)
 
@@ -120,13 +123,11 @@ def login():
             remote_addr=request.remote_addr or "",
         )
         if signed_in is not None:
-            db.session.commit()
             user, secret = signed_in
             _begin(user, secret, remember=bool(form.remember.data))
             if user.password_change_required:
                 return redirect(url_for("auth.password"))
             return redirect(safe_next(request.args.get("next"), url_for("tasks.my_work")))
-        db.session.rollback()
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị khoá."), "danger")
     return render_template("auth/login.html", form=form)
 
@@ -136,7 +137,6 @@ def logout():
     """Sign out: this browser's session ends, and so does any copy of its cookie."""
     user = current_user if current_user.is_authenticated else None
     sign_out(user, session.get(SESSION_SECRET), now=utcnow())
-    db.session.commit()
     logout_user()
     _fresh_session()
     flash(_("Bạn đã đăng xuất."), "info")
@@ -150,18 +150,18 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            secret = change_password(
-                current_user,
-                current=form.current_password.data,
-                new=form.new_password.data,
-                now=utcnow(),
-                session_secret=session.get(SESSION_SECRET),
-                user_agent=request.user_agent.string,
-                remote_addr=request.remote_addr or "",
-            )
-            db.session.commit()
+            with db.session.begin_nested():
+                secret = change_password(
+                    current_user,
+                    current=form.current_password.data,
+                    new=form.new_password.data,
+                    now=utcnow(),
+                    session_secret=session.get(SESSION_SECRET),
+                    user_agent=request.user_agent.string,
+                    remote_addr=request.remote_addr or "",
+                )
         except ValidationError as error:
-            db.session.rollback()
+            # Each reason under its field, a new password's shortcomings under it.
             for name, text in error.fields.items():
                 getattr(form, name, form.new_password).errors.append(text)
             flash(error.message, "danger")
@@ -190,18 +190,14 @@ def sessions():
     """The person's open sessions; sign out of every other browser with their password."""
     form = SignOutElsewhereForm()
     if form.validate_on_submit():
-        try:
+        page = partial(_render_sessions, form)
+        with refusal_shown_on(form, page, {"current_password": "password"}):
             ended = sign_out_elsewhere(
                 current_user,
                 password=form.password.data,
                 session_secret=session.get(SESSION_SECRET),
                 now=utcnow(),
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error, {"current_password": "password"})
-            return _render_sessions(form, 422)
         flash(_("Đã đăng xuất %(n)s phiên ở nơi khác.", n=ended), "success")
         return redirect(url_for("auth.sessions"))
     return _render_sessions(form, form_status())
@@ -225,15 +221,10 @@ def access():
     """The person's API tokens and calendar feed: make, see and revoke them."""
     form = PersonalTokenForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, partial(_render_access, form)):
             secret = personal_token(
                 current_user, name=form.name.data, days=form.days.data, now=utcnow()
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error)
-            return _render_access(form), 422
         # Shown on this page only, never stored or sent again: not through a redirect.
         return _render_access(PersonalTokenForm(formdata=None), new_secret=secret)
     return _render_access(form), form_status()
@@ -245,7 +236,6 @@ def revoke(token_id: int):
     """Revoke one of the person's tokens: programs using it are refused from now on."""
     if ConfirmForm().validate_on_submit():
         revoke_token(current_user, token_id, now=utcnow())
-        db.session.commit()
         flash(_("Đã thu hồi mã truy cập."), "success")
     return redirect(url_for("auth.access"))
 
@@ -257,7 +247,6 @@ def new_calendar_feed():
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("auth.access"))
     secret = calendar_token(current_user, now=utcnow())
-    db.session.commit()
     return _render_access(PersonalTokenForm(formdata=None), feed=feed_url(secret))
 
 
@@ -268,7 +257,6 @@ def revoke_calendar_feed():
     if ConfirmForm().validate_on_submit():
         for token in user_tokens(current_user, kinds=(TokenKind.CALENDAR,)):
             revoke_token(current_user, token.id, now=utcnow())
-        db.session.commit()
         flash(_("Đã tắt liên kết lịch."), "success")
     return redirect(url_for("auth.access"))
 

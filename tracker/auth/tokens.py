@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import after_this_request, current_app, has_request_context, request
 from flask_babel import gettext as _
 
 from tracker.audit.services import record
@@ -144,22 +144,28 @@ def user_for_token(secret: str, kind: TokenKind | tuple, *, now: datetime) -> Us
 
 
 def _note_use(token_id: int, now: datetime) -> None:
-    """Record when a token was last used, in a short transaction of its own.
+    """Record when a token was last used.
 
-    The lookup's read transaction ends first: on SQLite a read that turns into a write
-    fails at once ("database is locked") when another request wrote in between, which
-    parallel page views of one program do all the time. The time is a hint shown to the
-    owner, so a database too busy to take it is no reason to refuse the request.
+    A request that writes records it in its own transaction. One that only reads records
+    it once it has answered, in a short transaction of its own: on SQLite a read that turns
+    into a write fails at once ("database is locked") when another connection wrote in
+    between, which parallel page views of one program do all the time. The time is a hint
+    shown to the owner, so a database too busy to take it is no reason to refuse anything.
     """
-    db.session.commit()
-    try:
-        db.session.execute(
-            sa.update(AccessToken)
-            .where(AccessToken.id == token_id)
-            .values(last_used_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
-        db.session.commit()
-    except sa.exc.OperationalError:
-        db.session.rollback()
-        logger.warning("Last use of token %s not recorded: the database is busy", token_id)
+    update = (
+        sa.update(AccessToken.__table__)
+        .where(AccessToken.__table__.c.id == token_id)
+        .values(last_used_at=now)
+    )
+    if not (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")):
+        db.session.execute(update)
+        return
+
+    @after_this_request
+    def note(response):
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(update)
+        except sa.exc.OperationalError:
+            logger.warning("Last use of token %s not recorded: the database is busy", token_id)
+        return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,8 +14,8 @@ from tracker.calendar.forms import DAY_KIND_LABELS, WEEKDAY_LABELS, OverrideForm
 from tracker.calendar.models import DayKind
 from tracker.clock import local_date, utcnow
 from tracker.errors import NotFound, ValidationError
-from tracker.extensions import db
 from tracker.org.permissions import admin_required
+from tracker.web.forms import refusal_shown_on
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
 
@@ -62,7 +63,7 @@ def overrides():
     """List the overrides and a year's public holidays; add an override."""
     form = OverrideForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, partial(_render, form, 422), show=_show_refusal):
             override = services.set_override(
                 form.day.data,
                 DayKind(form.kind.data),
@@ -70,14 +71,6 @@ def overrides():
                 actor=current_user,
                 now=utcnow(),
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            for name, reason in error.fields.items():
-                if name in form:
-                    form[name].errors = [*form[name].errors, reason]
-            flash(error.message, "danger")
-            return _render(form, 422)
         flash(
             _(
                 "Đã ghi ngày %(day)s là ngày %(kind)s.",
@@ -90,6 +83,14 @@ def overrides():
     return _render(form, 422 if request.method == "POST" else 200)
 
 
+def _show_refusal(form: OverrideForm, error: ValidationError) -> None:
+    """Each reason under its field, and the whole refusal in the banner."""
+    for name, reason in error.fields.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, reason]
+    flash(error.message, "danger")
+
+
 @bp.route("/<day>/remove", methods=["POST"])
 @login_required
 @admin_required
@@ -99,12 +100,7 @@ def remove_override(day: str):
         parsed = date.fromisoformat(day)
     except ValueError:
         raise NotFound(_("Không tìm thấy ngày điều chỉnh.")) from None
-    try:
+    with refusal_shown_on(None, partial(_render, OverrideForm(formdata=None), 422)):
         services.remove_override(parsed, actor=current_user, now=utcnow())
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _render(OverrideForm(formdata=None), 422)
     flash(_("Đã bỏ điều chỉnh ngày %(day)s.", day=f"{parsed:%d/%m/%Y}"), "success")
     return redirect(url_for("calendar.overrides", year=parsed.year))

@@ -14,7 +14,8 @@ from tracker.commands import command_transaction
 @click.command("demo")
 def demo_command() -> None:
     """Load a realistic Hà Nội demo (units, users, documents, tasks) and print the logins."""
-    from tracker.demo.data import DEMO_PASSWORD, load_demo
+    from tracker.demo.catalogue import DEMO_PASSWORD
+    from tracker.demo.stories import load_demo
 
     with command_transaction():
         result = load_demo(now=utcnow())
@@ -51,7 +52,7 @@ def _day(_ctx, _param, value: str | None) -> date | None:
 )
 def bench_data_command(tasks, units, users, years, seed, today) -> None:
     """Fill an empty database with a city-sized dataset for the benchmarks (bench/)."""
-    from tracker.demo.scale import PASSWORD, Scale, load_scale
+    from tracker.demo.benchdata import PASSWORD, Scale, load_scale
 
     scale = Scale(tasks, units, users, years, seed, today or local_date(utcnow()))
     with command_transaction():

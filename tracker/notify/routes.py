@@ -9,12 +9,10 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
 
-from tracker.audit.services import record
 from tracker.clock import utcnow
-from tracker.extensions import db
 from tracker.notify import services
 from tracker.org.models import EmailMode
-from tracker.pages import safe_next
+from tracker.web.forms import safe_next
 
 bp = Blueprint("notify", __name__)
 
@@ -55,7 +53,6 @@ def mark_read():
     """Mark one notification (or all of them) read."""
     note_id = request.form.get("id", type=int)
     services.mark_read(current_user, [note_id] if note_id else None, now=utcnow())
-    db.session.commit()
     inbox_url = url_for("notify.inbox")
     return redirect(safe_next(request.form.get("next"), inbox_url) if note_id else inbox_url)
 
@@ -66,17 +63,7 @@ def profile():
     """Show the person's own details and let them choose how they get email."""
     form = EmailModeForm(email_mode=current_user.email_mode.value)
     if form.validate_on_submit():
-        before = current_user.email_mode
-        current_user.email_mode = EmailMode(form.email_mode.data)
-        record(
-            "user.email_mode_changed",
-            current_user,
-            actor=current_user,
-            now=utcnow(),
-            before={"email_mode": before},
-            after={"email_mode": current_user.email_mode},
-        )
-        db.session.commit()
+        services.set_email_mode(current_user, EmailMode(form.email_mode.data), now=utcnow())
         flash(_("Đã lưu cách nhận thông báo."), "success")
         return redirect(url_for("notify.profile"))
     return render_template("notify/profile.html", form=form)

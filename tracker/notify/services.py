@@ -27,6 +27,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.audit.services import record
 from tracker.extensions import db
 from tracker.faults import pause_point
 from tracker.notify.models import Channel, DeliveryStatus, Notification
@@ -336,3 +337,19 @@ def backlog() -> int:
             Notification.channel == Channel.EMAIL, Notification.status == DeliveryStatus.PENDING
         )
     ).scalar_one()
+
+
+def set_email_mode(user: User, mode: EmailMode, *, now: datetime) -> None:
+    """Change how the person gets their notices by email (at once, each morning, never)."""
+    before = user.email_mode
+    if before == mode:
+        return
+    user.email_mode = mode
+    record(
+        "user.email_mode_changed",
+        user,
+        actor=user,
+        now=now,
+        before={"email_mode": before},
+        after={"email_mode": mode},
+    )

@@ -1,23 +1,23 @@
 """Administration pages: units, users and roles, fields (the working calendar is in calendar/).
 
-Routes validate the form, call one service, commit and redirect; the rules live in
-services.py. A refused change is rolled back and the form is shown again, as typed,
-with the reason next to the field.
+Routes validate the form, call one service and redirect; the rules live in services.py and
+the request commits once at its end. A refused change is undone and the form is shown
+again, as typed, with the reason next to the field.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.clock import utcnow
-from tracker.errors import ValidationError
-from tracker.extensions import db
 from tracker.org import forms, services
 from tracker.org.models import Role, UnitKind
 from tracker.org.permissions import admin_required, get_field, get_unit, get_user
-from tracker.pages import form_status, show_form_errors
+from tracker.web.forms import form_status, refusal_shown_on
 
 bp = Blueprint("org", __name__, url_prefix="/admin")
 
@@ -58,8 +58,9 @@ def new_unit():
     form.load_choices()
     if request.method == "GET":
         form.parent.data = request.args.get("parent", type=int)
+    page = partial(render_template, "org/unit_form.html", form=form, unit=None)
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, page, _FORM_FIELD):
             unit = services.create_unit(
                 code=form.code.data,
                 name=form.name.data,
@@ -68,14 +69,9 @@ def new_unit():
                 actor=current_user,
                 now=utcnow(),
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error, _FORM_FIELD)
-            return render_template("org/unit_form.html", form=form, unit=None), 422
         flash(_("Đã tạo đơn vị %(name)s.", name=unit.name), "success")
         return redirect(url_for("org.units"))
-    return render_template("org/unit_form.html", form=form, unit=None), form_status()
+    return page(), form_status()
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
@@ -88,8 +84,9 @@ def edit_unit(unit_id: int):
     form.load_choices(unit)
     if request.method == "GET":
         form.fill_from(unit)
+    page = partial(render_template, "org/unit_form.html", form=form, unit=unit)
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, page, _FORM_FIELD):
             services.update_unit(
                 unit,
                 name=form.name.data,
@@ -99,20 +96,14 @@ def edit_unit(unit_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error, _FORM_FIELD)
-            return render_template("org/unit_form.html", form=form, unit=unit), 422
         flash(_("Đã lưu đơn vị %(name)s.", name=unit.name), "success")
         return redirect(url_for("org.units"))
-    return render_template("org/unit_form.html", form=form, unit=unit), form_status()
+    return page(), form_status()
 
 
 def _set_unit_active(unit_id: int, active: bool):
     unit = get_unit(unit_id)
     services.set_unit_active(unit, active, actor=current_user, now=utcnow())
-    db.session.commit()
     if active:
         flash(_("Đã mở lại đơn vị %(name)s.", name=unit.name), "success")
     else:
@@ -183,7 +174,8 @@ def new_user():
     if request.method == "GET":
         form.unit.data = request.args.get("unit", type=int)
     if form.validate_on_submit():
-        try:
+        page = partial(render_template, "org/user_new.html", form=form)
+        with refusal_shown_on(form, page, _FORM_FIELD):
             user = services.create_user(
                 username=form.username.data,
                 full_name=form.full_name.data,
@@ -196,11 +188,6 @@ def new_user():
                 now=utcnow(),
                 change_required=True,  # the admin knows it: the person chooses their own
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error, _FORM_FIELD)
-            return render_template("org/user_new.html", form=form), 422
         flash(_("Đã tạo người dùng %(username)s.", username=user.username), "success")
         return redirect(url_for("org.edit_user", user_id=user.id))
     return render_template("org/user_new.html", form=form), form_status()
@@ -232,7 +219,7 @@ def edit_user(user_id: int):
     form.load_choices(user)
     if not form.validate_on_submit():
         return _render_user(user, form=form, status=422)
-    try:
+    with refusal_shown_on(form, partial(_render_user, user, form=form), _FORM_FIELD):
         services.update_user(
             user,
             full_name=form.full_name.data,
@@ -243,11 +230,6 @@ def edit_user(user_id: int):
             actor=current_user,
             now=utcnow(),
         )
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        show_form_errors(form, error, _FORM_FIELD)
-        return _render_user(user, form=form, status=422)
     flash(_("Đã lưu thông tin của %(username)s.", username=user.username), "success")
     return redirect(url_for("org.edit_user", user_id=user.id))
 
@@ -261,26 +243,17 @@ def reset_password(user_id: int):
     password_form = forms.ResetPasswordForm()
     if not password_form.validate_on_submit():
         return _render_user(user, password_form=password_form, status=422)
-    try:
+    page = partial(_render_user, user, password_form=password_form)
+    with refusal_shown_on(password_form, page, _FORM_FIELD):
         services.reset_password(user, password_form.password.data, actor=current_user, now=utcnow())
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        show_form_errors(password_form, error, _FORM_FIELD)
-        return _render_user(user, password_form=password_form, status=422)
     flash(_("Đã đặt lại mật khẩu cho %(username)s.", username=user.username), "success")
     return redirect(url_for("org.edit_user", user_id=user.id))
 
 
 def _set_user_active(user_id: int, active: bool):
     user = get_user(user_id)
-    try:
+    with refusal_shown_on(None, partial(_render_user, user)):
         services.set_user_active(user, active, actor=current_user, now=utcnow())
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _render_user(user, status=422)
     if active:
         flash(_("Đã mở khoá tài khoản %(username)s.", username=user.username), "success")
     else:
@@ -322,8 +295,9 @@ def new_field():
     """Add a field of work."""
     form = forms.FieldForm()
     form.load_choices()
+    page = partial(render_template, "org/field_form.html", form=form, field=None)
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, page, _FORM_FIELD):
             field = services.create_field(
                 code=form.code.data,
                 name=form.name.data,
@@ -331,14 +305,9 @@ def new_field():
                 actor=current_user,
                 now=utcnow(),
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error, _FORM_FIELD)
-            return render_template("org/field_form.html", form=form, field=None), 422
         flash(_("Đã tạo lĩnh vực %(name)s.", name=field.name), "success")
         return redirect(url_for("org.fields"))
-    return render_template("org/field_form.html", form=form, field=None), form_status()
+    return page(), form_status()
 
 
 @bp.route("/fields/<int:field_id>", methods=["GET", "POST"])
@@ -351,8 +320,9 @@ def edit_field(field_id: int):
     form.load_choices(field.leader)
     if request.method == "GET":
         form.name.data, form.leader.data = field.name, field.leader_id
+    page = partial(render_template, "org/field_form.html", form=form, field=field)
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, page, _FORM_FIELD):
             services.update_field(
                 field,
                 name=form.name.data,
@@ -360,11 +330,6 @@ def edit_field(field_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error, _FORM_FIELD)
-            return render_template("org/field_form.html", form=form, field=field), 422
         flash(_("Đã lưu lĩnh vực %(name)s.", name=field.name), "success")
         return redirect(url_for("org.fields"))
-    return render_template("org/field_form.html", form=form, field=field), form_status()
+    return page(), form_status()

@@ -18,8 +18,8 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.org.permissions import admin_required
 from tracker.oversight import imports
-from tracker.pages import form_status
 from tracker.tasks.permissions import require_can_create
+from tracker.web.forms import form_status
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
 
@@ -93,10 +93,8 @@ def import_tasks():
         )
     except ValidationError as error:
         return _file_refused(form, "imports/tasks.html", error)
-    if not result.tasks:
-        db.session.rollback()
+    if not result.tasks:  # nothing imported: the 422 undoes whatever the import began
         return render_template("imports/tasks.html", form=form, result=result), 422
-    db.session.commit()
     if result.errors:
         return render_template("imports/tasks.html", form=form, result=result)
     if result.issued:
@@ -128,10 +126,8 @@ def import_organisation():
         )
     except ValidationError as error:
         return _file_refused(form, "imports/org.html", error)
-    if result.errors:
-        db.session.rollback()
+    if result.errors:  # all or nothing: the 422 undoes every row
         return render_template("imports/org.html", form=form, result=result), 422
-    db.session.commit()
     flash(
         _(
             "Đã nhập %(units)s đơn vị và %(users)s người dùng.",

@@ -7,6 +7,8 @@ tracker/oversight/inspections.py and, for the follow-up task, in the task servic
 
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,14 +20,13 @@ from wtforms.validators import Length, Optional
 
 from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
-from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.org.models import Unit
 from tracker.oversight import inspections as service
-from tracker.pages import form_status, show_form_errors
 from tracker.tasks.classification import CATEGORY_LABELS, AsOf
 from tracker.tasks.forms import CLARITY_FIELDS, TaskForm, VnDateField
 from tracker.tasks.services import TaskInput
+from tracker.web.forms import form_status, refusal_shown_on
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
@@ -212,19 +213,15 @@ def new_inspection():
     service.require_record(current_user)
     form = InspectionForm()
     form.load_choices()
+    page = partial(render_template, "inspections/form.html", form=form)
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, page):
             inspection = service.record_inspection(
                 form.to_input(), actor=current_user, now=utcnow()
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error)
-        else:
-            flash(_("Đã ghi nhận đợt kiểm tra. Hãy thêm các kết luận."), "success")
-            return redirect(url_for("inspections.detail", inspection_id=inspection.id))
-    return render_template("inspections/form.html", form=form), form_status()
+        flash(_("Đã ghi nhận đợt kiểm tra. Hãy thêm các kết luận."), "success")
+        return redirect(url_for("inspections.detail", inspection_id=inspection.id))
+    return page(), form_status()
 
 
 def _detail(inspection, finding_form=None, status=200):
@@ -260,7 +257,11 @@ def add_finding(inspection_id: int):
     form.load_choices()
     if not form.validate_on_submit():
         return _detail(inspection, form, 422)
-    try:
+
+    def refused_page():
+        return _detail(service.get_inspection(inspection_id, current_user), form)
+
+    with refusal_shown_on(form, refused_page):
         finding = service.add_finding(
             inspection,
             text=form.text.data,
@@ -269,11 +270,6 @@ def add_finding(inspection_id: int):
             actor=current_user,
             now=utcnow(),
         )
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        show_form_errors(form, error)
-        return _detail(service.get_inspection(inspection_id, current_user), form, 422)
     flash(_("Đã thêm kết luận."), "success")
     return redirect(
         url_for("inspections.detail", inspection_id=inspection.id, _anchor=f"finding-{finding.id}")
@@ -305,18 +301,19 @@ def follow_up(finding_id: int):
     if request.method == "GET":
         form.fill(service.follow_up_input(finding, today=local_date(utcnow())))
     if form.validate_on_submit():
-        try:
+
+        def refused_page():
+            refusal = form.refusal
+            missing = getattr(refusal, "missing", None) and refusal.fields
+            return _follow_up_page(
+                service.get_finding(finding_id, current_user), form, 422, missing
+            )
+
+        # A missing "rõ" is shown next to its first field, as on the task form.
+        with refusal_shown_on(form, refused_page, CLARITY_FIELDS):
             task = service.turn_finding_into_task(
                 finding, form.to_input(), actor=current_user, now=utcnow()
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            # A missing "rõ" is shown next to its first field, as on the task form.
-            show_form_errors(form, error, aliases=CLARITY_FIELDS)
-            missing = getattr(error, "missing", None) and error.fields
-            finding = service.get_finding(finding_id, current_user)
-            return _follow_up_page(finding, form, 422, missing)
         flash(_("Đã giao nhiệm vụ khắc phục cho %(unit)s.", unit=task.lead_unit.name), "success")
         return redirect(
             url_for(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,12 +14,11 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.clock import utcnow
-from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.org.permissions import admin_required
-from tracker.pages import show_form_errors
 from tracker.reminders import rules
 from tracker.reminders.models import ReminderRule
+from tracker.web.forms import refusal_shown_on
 
 bp = Blueprint("reminder_rules", __name__, url_prefix="/admin/reminders")
 
@@ -102,7 +103,7 @@ def save_rule(rule_id: int | None = None):
     form = RuleForm()
     if not form.validate_on_submit():
         return _page(rule_form=form, editing=rule, status=422)
-    try:
+    with refusal_shown_on(form, partial(_page, rule_form=form, editing=rule)):
         rules.save_rule(
             rule,
             kind=form.kind.data,
@@ -114,11 +115,6 @@ def save_rule(rule_id: int | None = None):
             actor=current_user,
             now=utcnow(),
         )
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        show_form_errors(form, error)
-        return _page(rule_form=form, editing=rule, status=422)
     flash(_("Đã lưu quy tắc."), "success")
     return redirect(url_for("reminder_rules.index"))
 
@@ -137,6 +133,5 @@ def save_thresholds():
         actor=current_user,
         now=utcnow(),
     )
-    db.session.commit()
     flash(_("Đã lưu ngưỡng chuyển hồ sơ."), "success")
     return redirect(url_for("reminder_rules.index"))

@@ -166,6 +166,16 @@ class Conclusion(db.Model):
     concluded_by: Mapped[User] = relationship()
 
 
+class SweepClock(db.Model):
+    """When the sweep last ran (one row): a notice that fell due on a day no sweep ran is
+    sent late, and says so."""
+
+    __tablename__ = "sweep_clock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_swept_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class JobRun(db.Model):
     """A scheduler job's lock (for SQLite; PostgreSQL uses advisory locks) and heartbeat.
 

@@ -12,11 +12,11 @@ from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.clock import utcnow
-from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, User, UserRole
 from tracker.reminders import services
 from tracker.tasks.forms import VnDateField
+from tracker.web.forms import refusal_shown_on
 
 bp = Blueprint("escalations", __name__, url_prefix="/escalations")
 
@@ -129,7 +129,11 @@ def conclude(escalation_id: int):
     form = ConclusionForm()
     if not form.validate_on_submit():
         return _show(escalation, form, 422)
-    try:
+
+    def refused_page():
+        return _show(services.get_escalation(escalation_id, current_user), form)
+
+    with refusal_shown_on(None, refused_page):
         services.conclude(
             escalation,
             actor=current_user,
@@ -138,10 +142,5 @@ def conclude(escalation_id: int):
             note=form.note.data,
             corrects_id=int(form.corrects_id.data) if form.corrects_id.data else None,
         )
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _show(services.get_escalation(escalation_id, current_user), form, 422)
     flash(_("Đã ghi kết luận."), "success")
     return redirect(url_for("escalations.detail", escalation_id=escalation.id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,15 +15,15 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
-from tracker.errors import NotFound, ValidationError
+from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.org.models import Role
-from tracker.pages import form_status, show_form_errors
 from tracker.tasks import queries, services
 from tracker.tasks.classification import CATEGORY_LABELS, AsOf, category_sql
 from tracker.tasks.forms import VnDateField
 from tracker.tasks.models import SourceDocument, Task
 from tracker.tasks.permissions import require_can_create, visible_tasks_clause
+from tracker.web.forms import form_status, refusal_shown_on
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -93,8 +95,9 @@ def new_document():
     """Register a directive document (the office)."""
     require_can_create(current_user)
     form = DocumentForm()
+    page = partial(render_template, "documents/form.html", form=form)
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, page):
             document = services.register_document(
                 number=form.number.data,
                 kind=form.kind.data,
@@ -104,11 +107,6 @@ def new_document():
                 actor=current_user,
                 now=utcnow(),
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error)
-            return render_template("documents/form.html", form=form), 422
         flash(_("Đã đăng ký văn bản %(number)s.", number=document.number), "success")
         return redirect(url_for("documents.document_detail", document_id=document.id))
-    return render_template("documents/form.html", form=form), form_status()
+    return page(), form_status()

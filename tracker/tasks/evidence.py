@@ -209,12 +209,16 @@ def _mark_savepoint(session: Session, transaction) -> None:
 
 
 def _forget_written(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its files stand or fall with the whole transaction
     session.info.pop(_WRITTEN, None)
     session.info.pop(_MARKS, None)
     session.info.pop(_COMMITTING, None)
 
 
 def _committing(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     if session.info.get(_WRITTEN):
         session.info[_COMMITTING] = True
 

@@ -7,6 +7,7 @@ services.py and permissions.py.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -14,9 +15,8 @@ from flask_login import current_user, login_required
 
 from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
-from tracker.errors import ConflictError, IncompleteTaskError, TrackerError, ValidationError
+from tracker.errors import ConflictError, IncompleteTaskError, ValidationError
 from tracker.extensions import db
-from tracker.pages import form_status, show_form_errors
 from tracker.storage import StorageError, StoredFileMissing
 from tracker.tasks import forms as f
 from tracker.tasks import queries, services, templates
@@ -33,6 +33,7 @@ from tracker.tasks.permissions import (
     require_can_create,
 )
 from tracker.tasks.timeline import task_timeline
+from tracker.web.forms import form_status, refusal_shown_on, show_form_errors
 
 bp = Blueprint("tasks", __name__)
 logger = logging.getLogger(__name__)
@@ -107,48 +108,57 @@ def _render_task_form(form, task, status=200, checklist=None, conflict=None, par
     ), status
 
 
+def _missing(form) -> dict | None:
+    """The missing "rõ" of the refusal the form shows, if it was the gate's."""
+    refusal = getattr(form, "refusal", None)
+    return refusal.fields if isinstance(refusal, IncompleteTaskError) else None
+
+
 def _save(form: f.TaskForm, task: Task | None):
     """Save the form as a draft (and issue it if asked); re-show it on any refusal."""
     now = utcnow()
     data = form.to_input()
+
+    def refused_page():
+        stored = db.session.get(Task, task.id) if task is not None and task.id else None
+        return _render_task_form(form, stored, checklist=_missing(form))
+
     try:
-        if form.wants_new_document():
-            document = services.register_document(
-                number=form.new_document_number.data,
-                kind=form.new_document_kind.data,
-                issuer=form.new_document_issuer.data,
-                issued_on=form.new_document_date.data,
-                summary=form.new_document_summary.data,
-                actor=current_user,
-                now=now,
-            )
-            data.document_id = document.id
-        if task is None:
-            task = services.create_draft(data, actor=current_user, now=now)
-        else:
-            # A version that is no number (a tampered form) is as stale as an old one.
-            raw = str(form.version.data or "")
-            version = int(raw) if raw.isascii() and raw.isdigit() else 0
-            services.update_task(task, data, expected_version=version, actor=current_user, now=now)
-        if form.issue.data:
-            services.issue_task(task, actor=current_user, now=now)
-        db.session.commit()
+        with refusal_shown_on(form, refused_page, show=_show_errors):
+            task = _save_draft(form, task, data, now)
+            if form.issue.data:
+                services.issue_task(task, actor=current_user, now=now)
     except ConflictError as error:
-        db.session.rollback()
         stored = db.session.get(Task, task.id)
         form.version.data = str(stored.version)
         return _render_task_form(form, stored, 409, conflict=error.message)
-    except ValidationError as error:
-        db.session.rollback()
-        _show_errors(form, error)
-        stored = db.session.get(Task, task.id) if task is not None and task.id else None
-        missing = error.fields if isinstance(error, IncompleteTaskError) else None
-        return _render_task_form(form, stored, 422, checklist=missing)
     if form.issue.data:
         flash(_("Đã giao nhiệm vụ cho %(unit)s.", unit=task.lead_unit.name), "success")
     else:
         flash(_("Đã lưu dự thảo."), "success")
     return redirect(url_for("tasks.detail", task_id=task.id))
+
+
+def _save_draft(form: f.TaskForm, task: Task | None, data, now) -> Task:
+    """Create or update the draft from the form (registering a new document if typed)."""
+    if form.wants_new_document():
+        document = services.register_document(
+            number=form.new_document_number.data,
+            kind=form.new_document_kind.data,
+            issuer=form.new_document_issuer.data,
+            issued_on=form.new_document_date.data,
+            summary=form.new_document_summary.data,
+            actor=current_user,
+            now=now,
+        )
+        data.document_id = document.id
+    if task is None:
+        return services.create_draft(data, actor=current_user, now=now)
+    # A version that is no number (a tampered form) is as stale as an old one.
+    raw = str(form.version.data or "")
+    version = int(raw) if raw.isascii() and raw.isdigit() else 0
+    services.update_task(task, data, expected_version=version, actor=current_user, now=now)
+    return task
 
 
 def _apply_template(form: f.TaskForm, task: Task | None, parent: Task | None = None):
@@ -218,18 +228,16 @@ def new_subtask(task_id: int):
     if form.apply_template.data:
         return _apply_template(form, None, parent)
     now = utcnow()
-    try:
+
+    def refused_page():
+        return _render_task_form(form, None, checklist=_missing(form), parent=parent)
+
+    with refusal_shown_on(form, refused_page, show=_show_errors):
         task = services.create_subtask(
             parent, form.to_input(), weight=form.weight.data or 1, actor=current_user, now=now
         )
         if form.issue.data:
             services.issue_task(task, actor=current_user, now=now)
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        _show_errors(form, error)
-        missing = error.fields if isinstance(error, IncompleteTaskError) else None
-        return _render_task_form(form, None, 422, checklist=missing, parent=parent)
     if form.issue.data:
         flash(_("Đã giao nhiệm vụ con cho %(unit)s.", unit=task.lead_unit.name), "success")
     else:
@@ -250,15 +258,10 @@ def new_group():
         form.start_from(parent, local_date(utcnow()))
     if not form.validate_on_submit():
         return _render_bulk(form, parent, form_status())
-    try:
+    with refusal_shown_on(form, partial(_render_bulk, form, parent, 422), show=_show_errors):
         group = services.issue_to_units(
             form.to_input(), form.chosen_units(), actor=current_user, now=utcnow(), parent=parent
         )
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        _show_errors(form, error)
-        return _render_bulk(form, parent, 422)
     flash(_("Đã giao nhiệm vụ cho %(n)s đơn vị.", n=len(group.tasks)), "success")
     return redirect(url_for("tasks.group_detail", group_id=group.id))
 
@@ -348,19 +351,15 @@ def detail(task_id: int):
 
 
 def _act(task: Task, action: Action, form, run, done_message: str):
-    """Validate an action's form, run it, commit; re-show the page with the input on refusal."""
+    """Validate an action's form and run it; re-show the page with the input on refusal."""
     if not form.validate_on_submit():
         return _detail(task, {action.value: form}, 422)
-    try:
+
+    def refused_page():
+        return _detail(db.session.get(Task, task.id), {action.value: form})
+
+    with refusal_shown_on(form, refused_page):
         run(utcnow())
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        show_form_errors(form, error)
-        return _detail(db.session.get(Task, task.id), {action.value: form}, 422)
-    except TrackerError:
-        db.session.rollback()
-        raise
     flash(done_message, "success")
     return redirect(url_for("tasks.detail", task_id=task.id))
 

@@ -4,6 +4,7 @@ pauses, ends or changes it."""
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,15 +14,14 @@ from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from tracker.clock import local_date, utcnow
-from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.pages import form_status, show_form_errors
 from tracker.tasks import forms as f
 from tracker.tasks import series as recurring
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS
 from tracker.tasks.forms import VnDateField
 from tracker.tasks.models import Frequency, TaskSeries
 from tracker.tasks.permissions import require_can_create
+from tracker.web.forms import form_status, refusal_shown_on
 
 bp = Blueprint("series", __name__, url_prefix="/series")
 
@@ -79,7 +79,7 @@ def new():
         _fill_from(form, previous)
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with refusal_shown_on(form, partial(_render_form, form, 422)):
             if previous is None:
                 made = recurring.create_series(
                     form.to_input(),
@@ -98,11 +98,6 @@ def new():
                     actor=current_user,
                     now=now,
                 )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error)
-            return _render_form(form, 422)
         flash(_("Đã lưu nhiệm vụ định kỳ."), "success")
         return redirect(url_for("series.detail", series_id=made.id))
     return _render_form(form, form_status())
@@ -145,7 +140,6 @@ def pause(series_id: int, paused: int):
     found = recurring.get_series(series_id, current_user)
     if PauseForm().validate_on_submit():
         recurring.set_paused(found, bool(paused), actor=current_user, now=utcnow())
-        db.session.commit()
         flash(_("Đã tạm dừng.") if paused else _("Đã tiếp tục."), "success")
     return redirect(url_for("series.detail", series_id=series_id))
 
@@ -157,7 +151,6 @@ def end(series_id: int):
     form = EndForm()
     if form.validate_on_submit() and form.ends_on.data:
         recurring.end_series(found, form.ends_on.data, actor=current_user, now=utcnow())
-        db.session.commit()
         flash(_("Đã đặt ngày kết thúc."), "success")
     else:
         flash(_("Hãy nhập ngày kết thúc hợp lệ."), "danger")

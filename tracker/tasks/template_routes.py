@@ -21,12 +21,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.clock import utcnow
-from tracker.errors import ValidationError
-from tracker.extensions import db
 from tracker.org.models import Role
-from tracker.pages import form_status, show_form_errors
 from tracker.tasks import templates
 from tracker.tasks.models import ProcessTemplate
+from tracker.web.forms import form_status, refusal_shown_on
 
 bp = Blueprint("process_templates", __name__, url_prefix="/process-templates")
 
@@ -106,8 +104,13 @@ def _edit(template: ProcessTemplate | None):
     form = TemplateForm()
     if template is not None and not form.is_submitted():
         form.fill_from(template)
+
+    def page():
+        form.add_blank_rows()
+        return render_template("process_templates/form.html", form=form, template=template)
+
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, page):
             saved = templates.save_template(
                 template,
                 name=form.name.data,
@@ -117,18 +120,9 @@ def _edit(template: ProcessTemplate | None):
                 actor=current_user,
                 now=utcnow(),
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error)
-            form.add_blank_rows()
-            return render_template("process_templates/form.html", form=form, template=template), 422
         flash(_("Đã lưu quy trình mẫu “%(name)s”.", name=saved.name), "success")
         return redirect(url_for("process_templates.index"))
-    form.add_blank_rows()
-    return render_template(
-        "process_templates/form.html", form=form, template=template
-    ), form_status()
+    return page(), form_status()
 
 
 @bp.route("/new", methods=["GET", "POST"])

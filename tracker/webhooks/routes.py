@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,10 +15,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.auth.forms import ConfirmForm
 from tracker.clock import utcnow
-from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.org.permissions import admin_required
-from tracker.pages import form_status, show_form_errors
+from tracker.web.forms import form_status, refusal_shown_on
 from tracker.webhooks import services
 from tracker.webhooks.models import EVENT_LABELS, Webhook
 
@@ -58,7 +59,7 @@ def index():
     """List the receiving systems and register a new one."""
     form = WebhookForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, partial(_render_list, form)):
             created = services.register_webhook(
                 name=form.name.data,
                 url=form.url.data,
@@ -66,11 +67,6 @@ def index():
                 actor=current_user,
                 now=utcnow(),
             )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            show_form_errors(form, error)
-            return _render_list(form), 422
         # The signing key is shown on this page only: not through a redirect.
         return _render_list(WebhookForm(formdata=None), created=created)
     return _render_list(form), form_status()
@@ -99,7 +95,6 @@ def set_active(webhook_id: int, active: int):
     webhook = services.get_webhook(webhook_id)
     if ConfirmForm().validate_on_submit():
         services.set_active(webhook, bool(active), actor=current_user, now=utcnow())
-        db.session.commit()
         flash(_("Đã tiếp tục gửi.") if active else _("Đã tạm dừng gửi."), "success")
     return redirect(url_for("webhooks.detail", webhook_id=webhook.id))
 
@@ -111,7 +106,6 @@ def retry(delivery_id: int):
     """Send a delivery again (after the receiving system is fixed)."""
     if ConfirmForm().validate_on_submit():
         delivery = services.redeliver(delivery_id, actor=current_user, now=utcnow())
-        db.session.commit()
         flash(_("Đã đưa vào hàng đợi gửi lại."), "success")
         return redirect(url_for("webhooks.detail", webhook_id=delivery.webhook_id))
     return redirect(url_for("webhooks.index"))
