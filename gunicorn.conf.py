@@ -51,7 +51,7 @@ def child_exit(server, worker) -> None:
 if log_format() == "json":
     _json = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
     logconfig_dict = {
-        "formatters": {"json": {"()": "tracker.observability.logs.JsonFormatter"}},
+        "formatters": {"json": {"()": "tracker.logs.JsonFormatter"}},
         "handlers": {"json": _json},
         # The workers' application adds its own handler to the root logger.
         "root": {"level": "INFO", "handlers": []},

@@ -9,7 +9,7 @@ from flask import current_app
 config = context.config
 
 # Interpret the config file for Python logging, unless the application already set it up
-# (tracker.observability.logs: LOG_FORMAT, the request and job ids, the redaction).
+# (tracker.logs: LOG_FORMAT, the request and job ids, the redaction).
 if not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")

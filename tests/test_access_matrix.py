@@ -35,10 +35,11 @@ from tracker.calendar.models import DayKind
 from tracker.calendar.services import set_override
 from tracker.clock import utcnow
 from tracker.extensions import db
+from tracker.inspections import models as inspection_models
+from tracker.inspections import services as inspections
 from tracker.notify.models import Channel, Notification
 from tracker.org.models import Role, UnitKind, User
 from tracker.org.services import create_field, create_unit, set_unit_head, set_user_active
-from tracker.oversight import inspections
 from tracker.reminders.models import Escalation, ReminderRule
 from tracker.reminders.sweep import run_sweep
 from tracker.tasks import series, services, templates
@@ -683,9 +684,9 @@ def test_the_objects_are_what_the_table_says_they_are(world_app):
         person = get(User, "user", relation)
         assert person.unit_id == unit_id and person.id not in world.users.values()
     for relation, unit_id in (("own", unit_a), ("foreign", coordinated.lead_unit_id)):
-        inspection = get(inspections.Inspection, "inspection", relation)
+        inspection = get(inspection_models.Inspection, "inspection", relation)
         assert inspection.unit_id == unit_id
-        assert get(inspections.Finding, "finding", relation).inspection_id == inspection.id
+        assert get(inspection_models.Finding, "finding", relation).inspection_id == inspection.id
     for relation, has_a in (("own", True), ("foreign", False)):
         group_id = world.objects[("group", relation)]["group_id"]
         led = db.session.scalars(sa.select(Task.lead_unit_id).where(Task.group_id == group_id))

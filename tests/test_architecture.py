@@ -15,7 +15,8 @@ TRACKER = Path(__file__).resolve().parent.parent / "tracker"
 # The one place that says which way imports point: a package may import those below it.
 LAYERS: list[tuple[str, ...]] = [
     # Plumbing every feature may use: time, settings, errors, text, logging, storage.
-    ("clock", "config", "errors", "text", "dbtypes", "extensions", "faults", "logs"),
+    ("clock", "errors", "text", "extensions", "faults"),
+    ("config", "dbtypes", "logs"),
     ("storage", "commands"),
     # What every page shares: error pages, forms, security headers, the language.
     ("web",),
@@ -30,11 +31,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("reminders", "inspections", "imports"),
     # What reads everything (reports) or runs everything (the scheduler's jobs).
     ("oversight", "jobs"),
-    ("observability", "backup"),
+    ("observability",),
+    ("backup",),
     # The faces: the JSON API, the demo data, the console script and the app factory.
     ("api",),
     ("demo",),
-    ("cli", "__init__"),
+    ("cli",),
+    ("__init__",),
 ]
 LAYER = {package: index for index, names in enumerate(LAYERS) for package in names}
 

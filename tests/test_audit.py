@@ -208,8 +208,8 @@ def test_the_verify_command_keeps_its_result_for_the_audit_and_system_pages(
 
 
 def test_the_scheduler_checks_the_chain_every_night_at_half_past_two(app):
-    from tracker.oversight.audit_views import VERIFY_JOB
-    from tracker.reminders.scheduler import build_scheduler
+    from tracker.jobs.scheduler import build_scheduler
+    from tracker.jobs.work import VERIFY_JOB
 
     trigger = build_scheduler(app).get_job(VERIFY_JOB).trigger
     fields = {field.name: str(field) for field in trigger.fields}

@@ -20,8 +20,8 @@ from tracker.clock import local_date
 from tracker.extensions import db
 from tracker.org.models import Role, UnitKind
 from tracker.org.services import create_field, create_unit, set_unit_head
-from tracker.oversight.xlsx import FORMULA_STARTS, safe_cell
 from tracker.tasks import services
+from tracker.web.xlsx import FORMULA_STARTS, safe_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HOSTILE = {

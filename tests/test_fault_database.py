@@ -31,9 +31,10 @@ from tests.test_reminders import DUE, at, wd
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import verify_chain
 from tracker.extensions import db
+from tracker.jobs import runner, work
+from tracker.jobs.models import JobRun
 from tracker.notify.models import Channel, DeliveryStatus, Notification
-from tracker.reminders import jobs
-from tracker.reminders.models import Escalation, JobRun, Reminder
+from tracker.reminders.models import Escalation, Reminder, SweepClock
 from tracker.storage import current_storage
 from tracker.tasks import services
 from tracker.tasks.models import EvidenceFile, ProgressUpdate, Task, TaskState
@@ -97,7 +98,7 @@ def test_a_sweep_that_loses_its_connection_leaves_nothing_and_the_next_run_compl
     moment = at(wd(DUE, 12))
     before = _state()
     left_behind = 0  # rows a failed run left that were not there before it
-    sweep = lambda t: jobs.describe(jobs.sweep_job(t))  # noqa: E731 - as the scheduler runs it
+    sweep = lambda t: work.describe(work.sweep_job(t))  # noqa: E731 - as the scheduler runs it
 
     # One scheduler tick after another meets a dropped connection, each at its own point.
     for at_statement, nth, everyone in SWEEP_POINTS:
@@ -105,18 +106,18 @@ def test_a_sweep_that_loses_its_connection_leaves_nothing_and_the_next_run_compl
             DatabaseFault(db.engine, at_statement, nth, everyone) as fault,
             pytest.raises(sa.exc.DBAPIError),
         ):
-            jobs.run_job("sweep", sweep, moment)
+            runner.run_job("sweep", sweep, moment)
         assert fault.fired == 1, at_statement
         # No orphan half-sweep: no notice, message, audit event or delivery.
         after = _state()
         left_behind += sum(after[table] - before[table] for table in before)
         assert after == before, at_statement
-        assert db.session.get(JobRun, "sweep-clock") is None
+        assert db.session.get(SweepClock, 1) is None
         db.session.rollback()
 
     # The next tick takes the lock and does all of it, once.
-    assert jobs.run_job("sweep", sweep, moment) is not None
-    assert jobs.run_job("sweep", sweep, moment + timedelta(minutes=5)).count(": 0") == 5
+    assert runner.run_job("sweep", sweep, moment) is not None
+    assert runner.run_job("sweep", sweep, moment + timedelta(minutes=5)).count(": 0") == 5
     kinds = sorted(k.value for k in db.session.scalars(sa.select(Reminder.kind)))
     assert kinds == ["reminder"] * 3 + ["urging", "warning"]
     assert _count(Escalation) == 1
@@ -350,7 +351,7 @@ def test_email_delivery_that_loses_its_connection_sends_each_message_once(app, o
         db.session.commit()
         issued_task(org, now, due_date=DUE)
         moment = at(wd(DUE, 1))
-        jobs.run_job("sweep", lambda t: jobs.describe(jobs.sweep_job(t)), moment)
+        runner.run_job("sweep", lambda t: work.describe(work.sweep_job(t)), moment)
         queued = db.session.scalar(
             sa.select(sa.func.count(Notification.id)).where(Notification.channel == Channel.EMAIL)
         )
@@ -362,14 +363,14 @@ def test_email_delivery_that_loses_its_connection_sends_each_message_once(app, o
             DatabaseFault(db.engine, CLAIM, nth=2) as claim_fault,
             pytest.raises(sa.exc.DBAPIError),
         ):
-            jobs.run_job("deliver", jobs.deliver_job, moment)
+            runner.run_job("deliver", work.deliver_job, moment)
         assert len(mail.messages) == 1
         # It drops as a sent email is recorded: written again at once on a fresh
         # connection, so the email is not sent a second time when its lease is over.
         with DatabaseFault(db.engine, RECORD, nth=2) as record_fault:
-            jobs.run_job("deliver", jobs.deliver_job, moment + timedelta(minutes=1))
+            runner.run_job("deliver", work.deliver_job, moment + timedelta(minutes=1))
         for minutes in (15, 30):  # later ticks, past every lease
-            jobs.run_job("deliver", jobs.deliver_job, moment + timedelta(minutes=minutes))
+            runner.run_job("deliver", work.deliver_job, moment + timedelta(minutes=minutes))
         assert claim_fault.fired == record_fault.fired == 1
         ids = mail.message_ids()
         assert len(ids) == queued and set(ids.values()) == {1}
@@ -397,7 +398,7 @@ def test_email_delivery_that_loses_its_connection_sends_each_message_once(app, o
 def test_the_scheduler_survives_a_dropped_connection_and_runs_the_job_next_tick(app, org):
     """The job as the scheduler process calls it: the failure is logged, not raised (the
     scheduler goes on), the job's lock is let go, and the next tick does the work."""
-    from tracker.reminders.scheduler import build_scheduler
+    from tracker.jobs.scheduler import build_scheduler
 
     tick = build_scheduler(app).get_job("deliver").func
     # Every connection is dropped on PostgreSQL, the job lock's own one with it.

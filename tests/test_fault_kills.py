@@ -40,8 +40,8 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.services import verify_chain
 from tracker.clock import local_date, utcnow
 from tracker.extensions import db
+from tracker.jobs import runner, work
 from tracker.notify.models import Channel, DeliveryStatus, Notification
-from tracker.reminders import jobs
 from tracker.reminders.models import Escalation, Reminder
 from tracker.webhooks.models import WebhookDelivery
 
@@ -174,7 +174,7 @@ def test_outbox_delivery_killed_at_each_point_loses_nothing_and_repeats_only_the
     try:
         _city_with_mail(org, now, hooks)
         start = at(wd(DUE, 12), 7)
-        jobs.run_job("sweep", lambda t: jobs.describe(jobs.sweep_job(t)), start)
+        runner.run_job("sweep", lambda t: work.describe(work.sweep_job(t)), start)
         env = command_environment(
             app, SMTP_HOST="127.0.0.1", SMTP_PORT=mail.port, MAIL_FROM=f"nhiemvu@{DOMAIN}"
         )

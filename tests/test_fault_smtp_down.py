@@ -20,10 +20,10 @@ from tests.factories import issued_task
 from tests.faults import HookReceiver, MailServer, write_summary
 from tests.test_reminders import DUE, at, wd
 from tracker.extensions import db
+from tracker.jobs import runner, work
 from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.notify.services import RETRY_DELAYS
 from tracker.org.models import EmailMode
-from tracker.reminders import jobs
 from tracker.webhooks.models import WebhookDelivery
 from tracker.webhooks.services import register_webhook
 
@@ -120,7 +120,7 @@ def test_an_hour_without_mail_server_or_receiver_loses_nothing_and_repeats_nothi
     mail, hooks = servers
     _city_with_mail(org, now, hooks)
     start = at(wd(DUE, 12), 7)  # 07:00 in Hà Nội: the first sweep of the day
-    jobs.run_job("sweep", lambda t: jobs.describe(jobs.sweep_job(t)), start)
+    runner.run_job("sweep", lambda t: work.describe(work.sweep_job(t)), start)
     rows = _outbox()
     emails = [r for r in rows if r.key.startswith("email:")]
     digest_notes = [n for n in emails if n.digest]
@@ -133,8 +133,8 @@ def test_an_hour_without_mail_server_or_receiver_loses_nothing_and_repeats_nothi
     moment = start
     while moment < start + timedelta(hours=1):
         if moment == digest_at:
-            jobs.run_job("digest", jobs.digest_job, moment)
-        jobs.run_job("deliver", jobs.deliver_job, moment)
+            runner.run_job("digest", work.digest_job, moment)
+        runner.run_job("deliver", work.deliver_job, moment)
         runs += 1
         for row in _outbox():
             seen = attempts_seen[row.key]
@@ -160,7 +160,7 @@ def test_an_hour_without_mail_server_or_receiver_loses_nothing_and_repeats_nothi
     hooks.start()
     back = moment
     while moment < start + timedelta(hours=2):
-        jobs.run_job("deliver", jobs.deliver_job, moment)
+        runner.run_job("deliver", work.deliver_job, moment)
         runs += 1
         moment += timedelta(minutes=1)
     delivered = _outbox()
@@ -181,7 +181,7 @@ def test_an_hour_without_mail_server_or_receiver_loses_nothing_and_repeats_nothi
 
     # Later runs send nothing more.
     for _ in range(10):
-        jobs.run_job("deliver", jobs.deliver_job, moment)
+        runner.run_job("deliver", work.deliver_job, moment)
         moment += timedelta(hours=1)
     assert len(mail.messages) == len(expected) and len(hooks.received) == len(hook_ids)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tracker.clock import utcnow
 from tracker.extensions import db
-from tracker.reminders.jobs import run_job
+from tracker.jobs.runner import run_job
 
 
 def test_a_migrated_database_is_healthy_without_sign_in(client):
@@ -18,7 +18,7 @@ def test_a_migrated_database_is_healthy_without_sign_in(client):
 
 
 def test_a_schema_behind_the_code_is_unavailable(client, monkeypatch):
-    from tracker import health
+    from tracker.observability import health
 
     monkeypatch.setattr(health, "_head_revision", lambda: "9999")  # newer code, older schema
     response = client.get("/healthz")
@@ -32,7 +32,7 @@ def test_the_scheduler_heartbeat_counts_only_when_asked(client):
     db.session.rollback()  # the test's session shares requests' transaction: see the job's
     run_job("deliver", lambda now: "ok")
     assert client.get("/healthz?scheduler=1").status_code == 200
-    from tracker.reminders.models import JobRun
+    from tracker.jobs.models import JobRun
 
     beat = db.session.get(JobRun, "deliver")
     beat.last_finished_at = utcnow() - timedelta(hours=1)

@@ -26,7 +26,7 @@ from tests.api_client import api_as
 from tests.factories import draft_task, in_progress_task, issued_task
 from tracker.errors import TrackerError, ValidationError
 from tracker.extensions import db
-from tracker.oversight import imports as im
+from tracker.imports import tasks as im
 from tracker.tasks import services
 from tracker.tasks.models import Task
 from tracker.text import nfc

@@ -16,13 +16,14 @@ from tests.factories import PASSWORD
 from tracker.audit.models import AuditEvent
 from tracker.clock import local_date, utcnow
 from tracker.extensions import db
+from tracker.imports import organisation as org_im
+from tracker.imports import tasks as im
 from tracker.org.models import Role, Unit, UnitKind, User
-from tracker.oversight import imports as im
 from tracker.tasks.models import Priority, Task, TaskState
 
 TASK_HEADERS = list(im.TASK_COLUMNS)
-UNIT_HEADERS = list(im.UNIT_COLUMNS)
-USER_HEADERS = list(im.USER_COLUMNS)
+UNIT_HEADERS = list(org_im.UNIT_COLUMNS)
+USER_HEADERS = list(org_im.USER_COLUMNS)
 
 
 # ------------------------------------------------------------------ building workbooks
@@ -316,7 +317,7 @@ def test_only_the_office_imports_tasks_and_only_the_admin_the_organisation(clien
     assert client.get("/import/tasks").status_code == 200
     assert client.get("/import/org").status_code == 403
     assert client.get("/import/org/template").status_code == 403
-    assert _post_org(client, _book({im.UNIT_SHEET: (UNIT_HEADERS, [])})).status_code == 403
+    assert _post_org(client, _book({org_im.UNIT_SHEET: (UNIT_HEADERS, [])})).status_code == 403
     assert _count(Task) == 0
 
 
@@ -355,18 +356,20 @@ def test_the_task_template_has_the_headers_and_lists_the_valid_codes(client, aut
 
 
 def _org_book(units: list[dict], users: list[dict]) -> bytes:
-    return _book({im.UNIT_SHEET: (UNIT_HEADERS, units), im.USER_SHEET: (USER_HEADERS, users)})
+    return _book(
+        {org_im.UNIT_SHEET: (UNIT_HEADERS, units), org_im.USER_SHEET: (USER_HEADERS, users)}
+    )
 
 
 def _user_row(username: str, unit: str, roles: str, **overrides) -> dict:
     row = {
-        im.USERNAME: username,
-        im.FULL_NAME: f"Cán bộ {username}",
-        im.USER_UNIT: unit,
-        im.POSITION: "Chuyên viên",
-        im.EMAIL: f"{username}@hanoi.gov.vn",
-        im.ROLES: roles,
-        im.PASSWORD: "mat-khau-ban-dau-1",
+        org_im.USERNAME: username,
+        org_im.FULL_NAME: f"Cán bộ {username}",
+        org_im.USER_UNIT: unit,
+        org_im.POSITION: "Chuyên viên",
+        org_im.EMAIL: f"{username}@hanoi.gov.vn",
+        org_im.ROLES: roles,
+        org_im.PASSWORD: "mat-khau-ban-dau-1",
     }
     row.update(overrides)
     return row
@@ -396,9 +399,11 @@ def test_the_organisation_import_creates_units_in_any_order_users_and_heads(clie
             },
         ],
         [
-            _user_row("ct.hk", "Q-HK", "unit_head", **{im.HEAD: "x", im.POSITION: "Chủ tịch"}),
+            _user_row(
+                "ct.hk", "Q-HK", "unit_head", **{org_im.HEAD: "x", org_im.POSITION: "Chủ tịch"}
+            ),
             _user_row("cv.hb", "P-HB", "Chuyên viên"),
-            _user_row("ld.hk", "VP-QHK", "Lãnh đạo đơn vị, staff", **{im.EMAIL: None}),
+            _user_row("ld.hk", "VP-QHK", "Lãnh đạo đơn vị, staff", **{org_im.EMAIL: None}),
         ],
     )
     events = _count(AuditEvent)
@@ -447,10 +452,10 @@ def test_a_broken_organisation_workbook_names_each_row_and_imports_nothing(clien
         [
             _user_row("gd.tttt", "STTTT", "staff"),  # row 2: exists already
             _user_row("cv.moi", "STP", "sếp"),  # row 3: no such role
-            _user_row("cv.moi2", "STP", "staff", **{im.PASSWORD: "ngan"}),  # row 4
+            _user_row("cv.moi2", "STP", "staff", **{org_im.PASSWORD: "ngan"}),  # row 4
             _user_row("cv.moi2", "STP", "staff"),  # row 5: same username as row 4
-            _user_row("Nguyễn Văn A", "STP", "staff", **{im.EMAIL: None}),  # row 6
-            _user_row("cv.f", "F", "staff", **{im.HEAD: "có lẽ"}),  # row 7
+            _user_row("Nguyễn Văn A", "STP", "staff", **{org_im.EMAIL: None}),  # row 6
+            _user_row("cv.f", "F", "staff", **{org_im.HEAD: "có lẽ"}),  # row 7
             _user_row("cv.a", "A", "staff"),  # row 8: its unit is in the cycle
         ],
     )

@@ -16,8 +16,10 @@ from tracker.audit.services import verify_chain
 from tracker.clock import local_date, utcnow
 from tracker.errors import ConflictError, PermissionDenied
 from tracker.extensions import db
-from tracker.oversight import inspections as service
-from tracker.oversight.inspections import Finding, Inspection, InspectionInput
+from tracker.inspections import permissions
+from tracker.inspections import services as service
+from tracker.inspections.models import Finding, Inspection
+from tracker.inspections.services import InspectionInput
 from tracker.tasks.clarity import missing_clarity
 from tracker.tasks.models import Task, TaskState
 
@@ -107,7 +109,7 @@ def test_an_inspection_finding_becomes_a_task_that_passes_the_gate(client, auth,
     db.session.expire_all()
     assert db.session.get(Finding, first.id).task_id == task.id
     assert db.session.get(Finding, second.id).task_id is None
-    origin = service.finding_of_task(task.id, org.assigner)
+    origin = permissions.finding_of_task(task.id, org.assigner)
     assert origin.id == first.id and origin.inspection_id == inspection.id
 
     page = client.get(response.headers["Location"]).get_data(as_text=True)

@@ -30,17 +30,12 @@ from tracker.auth.tokens import calendar_token
 from tracker.calendar.services import WorkingCalendar
 from tracker.clock import utcnow
 from tracker.extensions import db
+from tracker.jobs.models import JobRun
+from tracker.jobs.runner import JobResult, run_job
+from tracker.jobs.work import deliver_job, digest_job, series_job, sweep_work
 from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.notify.services import deliver_pending
-from tracker.reminders.jobs import (
-    JobResult,
-    deliver_job,
-    digest_job,
-    run_job,
-    series_job,
-    sweep_work,
-)
-from tracker.reminders.models import Escalation, JobRun
+from tracker.reminders.models import Escalation
 from tracker.web.templating import format_moment
 from tracker.webhooks.models import WebhookDelivery
 from tracker.webhooks.services import deliver_webhooks, register_webhook

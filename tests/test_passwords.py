@@ -177,9 +177,10 @@ def test_the_users_create_command_applies_the_policy(app, org):
 
 def test_the_import_of_users_applies_the_policy(client, auth, org):
     from tests.test_imports import _org_book, _post_org, _user_row
-    from tracker.oversight import imports as im
+    from tracker.imports import organisation as org_im
 
-    data = _org_book([], [_user_row("cv.moi", "STP", "staff", **{im.PASSWORD: "Password1234!"})])
+    row = _user_row("cv.moi", "STP", "staff", **{org_im.PASSWORD: "Password1234!"})
+    data = _org_book([], [row])
     auth.login("quantri")
     response = _post_org(client, data)
     assert response.status_code == 422 and "quá phổ biến" in response.get_data(as_text=True)

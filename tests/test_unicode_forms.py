@@ -13,8 +13,8 @@ from tests.api_client import api_as
 from tests.factories import issued_task
 from tests.test_imports import _post_tasks, _task_row, _tasks_book
 from tracker.extensions import db
+from tracker.imports import tasks as im
 from tracker.org.models import Unit, User
-from tracker.oversight import imports as im
 from tracker.tasks.models import SourceDocument, Task
 
 

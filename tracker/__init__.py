@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_logging(app: Flask) -> None:
     """Log in LOG_FORMAT with each request's id, one access line per request, and count
     requests for /metrics; first, so the other steps' hooks run inside them."""
-    from tracker.observability.logs import register_logging as configure_logging
+    from tracker.logs import register_logging as configure_logging
     from tracker.observability.metrics import register_metrics
 
     configure_logging(app)
@@ -81,9 +81,10 @@ def _import_models() -> None:
     from tracker.audit import models as _audit  # noqa: F401
     from tracker.auth import models as _auth  # noqa: F401
     from tracker.calendar import models as _calendar  # noqa: F401
+    from tracker.inspections import models as _inspections  # noqa: F401
+    from tracker.jobs import models as _jobs  # noqa: F401
     from tracker.notify import models as _notify  # noqa: F401
     from tracker.org import models as _org  # noqa: F401
-    from tracker.oversight import inspections as _inspections  # noqa: F401
     from tracker.reminders import models as _reminders  # noqa: F401
     from tracker.tasks import models as _tasks  # noqa: F401
     from tracker.webhooks import models as _webhooks  # noqa: F401
@@ -95,8 +96,8 @@ def register_extensions(app: Flask) -> None:
     from tracker.storage import register_storage
     from tracker.tasks.evidence import register_evidence_hooks
     from tracker.web.locale import select_locale
+    from tracker.web.widgets import register_widgets
     from tracker.webhooks.services import register_webhook_hooks
-    from tracker.widgets import register_widgets
 
     _import_models()
     # Options for the database actually used (tests and callers may change the URL).
@@ -126,14 +127,14 @@ def register_blueprints(app: Flask) -> None:
     from tracker.api import init_api
     from tracker.auth.routes import bp as auth_bp
     from tracker.calendar.routes import bp as calendar_bp
-    from tracker.health import bp as health_bp
+    from tracker.imports.routes import bp as imports_bp
+    from tracker.inspections.routes import bp as inspections_bp
     from tracker.notify.routes import bp as notify_bp
+    from tracker.observability.health import bp as health_bp
     from tracker.observability.metrics import bp as metrics_bp
     from tracker.observability.routes import bp as system_bp
     from tracker.org.routes import bp as org_bp
     from tracker.oversight.audit_routes import bp as audit_bp
-    from tracker.oversight.import_routes import bp as imports_bp
-    from tracker.oversight.inspection_routes import bp as inspections_bp
     from tracker.oversight.routes import bp as oversight_bp
     from tracker.reminders.admin import bp as reminder_rules_bp
     from tracker.reminders.routes import bp as escalations_bp

@@ -11,14 +11,14 @@ def register_commands(app: Flask) -> None:
     from tracker.audit.commands import audit_cli
     from tracker.backup.commands import backup_command, restore_command
     from tracker.demo.commands import bench_data_command, demo_command
-    from tracker.org.commands import units_cli, users_cli
-    from tracker.reminders.commands import (
+    from tracker.jobs.commands import (
         deliver_command,
         digest_command,
         scheduler_command,
         series_command,
         sweep_command,
     )
+    from tracker.org.commands import units_cli, users_cli
 
     for command in (
         audit_cli,

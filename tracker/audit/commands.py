@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from tracker.audit.checks import COMMAND_VERIFIER, verify_and_record
 from tracker.clock import utcnow
 from tracker.extensions import db
 
@@ -15,8 +16,6 @@ audit_cli = AppGroup("audit", help="Nhật ký kiểm toán (audit trail).")
 def verify() -> None:
     """Verify the hash chain; name the first broken link and exit 1 if there is one. The
     result is kept, and shown on the audit page and the system page."""
-    from tracker.oversight.audit_views import COMMAND_VERIFIER, verify_and_record
-
     report = verify_and_record(by=COMMAND_VERIFIER, now=utcnow())
     db.session.commit()
     if report.ok:

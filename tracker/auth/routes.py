@@ -19,12 +19,11 @@ from tracker.auth.limits import login_limits
 from tracker.auth.models import TokenKind
 from tracker.auth.services import change_password, sign_in, sign_out, sign_out_elsewhere
 from tracker.auth.sessions import find_session, idle_limit, open_session, user_sessions
-from tracker.auth.tokens import calendar_token, personal_token, revoke_token, user_tokens
+from tracker.auth.tokens import calendar_token, feed_url, personal_token, revoke_token, user_tokens
 from tracker.clock import utcnow
 from tracker.errors import ValidationError
 from tracker.extensions import db, login_manager
 from tracker.org.models import User
-from tracker.tasks.feed import feed_url
 from tracker.web.forms import form_status, refusal_shown_on, safe_next
 from tracker.web.locale import LANGUAGES
 from tracker.web.requests import is_api_request

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import after_this_request, current_app, has_request_context, request
+from flask import after_this_request, current_app, has_request_context, request, url_for
 from flask_babel import gettext as _
 
 from tracker.audit.services import record
@@ -86,6 +86,11 @@ def calendar_token(user: User, *, now: datetime) -> str:
     for token in user_tokens(user, kinds=(TokenKind.CALENDAR,)):
         _revoke(token, user, now)
     return _new_token(user, TokenKind.CALENDAR, "", now, None)
+
+
+def feed_url(secret: str) -> str:
+    """Return the full address of a calendar feed, to paste into a calendar program."""
+    return current_app.config["BASE_URL"] + url_for("feed.calendar", secret=secret)
 
 
 def user_tokens(user: User, kinds=tuple(TokenKind)) -> list[AccessToken]:

@@ -468,7 +468,7 @@ def _known_revision(revision: str | None) -> tuple[bool, bool]:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from tracker.health import MIGRATIONS
+    from tracker.observability.health import MIGRATIONS
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

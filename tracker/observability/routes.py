@@ -8,10 +8,10 @@ from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from tracker.audit.checks import chain_state
 from tracker.clock import utcnow
 from tracker.observability.status import system_status
 from tracker.org.permissions import admin_required
-from tracker.oversight.audit_views import chain_state
 from tracker.text import N_
 
 bp = Blueprint("system", __name__, url_prefix="/admin/system")

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
+from tracker.audit.checks import chain_state
 from tracker.clock import utcnow
 from tracker.errors import NotFound
 from tracker.extensions import db
@@ -132,7 +133,7 @@ def search():
         form=form,
         result=result,
         args=_args(),
-        chain=views.chain_state(),
+        chain=chain_state(),
         verify_form=VerifyForm(formdata=None),
     )
 

@@ -1,44 +1,36 @@
-"""Reading the audit trail: search, the history of a task, a user or a unit, and the
-state of the hash chain.
+"""Reading the audit trail: search, the history of a task, a user or a unit, with the
+names of the people and objects the events mention; and a check of the chain on demand.
 
 Every page of events costs a fixed number of queries, whatever it shows: the events, their
-count, then the names of the people and objects they mention, each kind in one query.
-Verifying the whole chain is too slow for every page view, so it runs on demand and its
-last result is kept in ``job_runs`` under ``audit_verify`` (where a scheduled run of the
-same check would also leave it).
+count, then the names of the people and objects they mention, each kind in one query. The
+chain itself is checked and its checks kept by tracker.audit.checks.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections import ChainMap
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
-from tracker.audit.models import AuditChainHead, AuditEvent
-from tracker.audit.services import SYSTEM_ACTOR, ChainReport, canonical_json, verify_chain
+from tracker.audit.checks import verify_and_record
+from tracker.audit.models import AuditEvent, ChainCheck
+from tracker.audit.services import SYSTEM_ACTOR
 from tracker.clock import local_midnight
 from tracker.errors import PermissionDenied
 from tracker.extensions import db
+from tracker.inspections.models import ACTION_LABELS as INSPECTION_ACTION_LABELS
 from tracker.org.models import Role, Unit, User
-from tracker.oversight.inspections import ACTION_LABELS as INSPECTION_ACTION_LABELS
-from tracker.reminders.jobs import JobResult
-from tracker.reminders.models import JobRun
 from tracker.tasks.models import Task
 from tracker.tasks.timeline import ACTION_LABELS as TASK_ACTION_LABELS
 
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 50
-VERIFY_JOB = "audit_verify"
-# Who verified the chain when the command line did it (the page names its user).
-COMMAND_VERIFIER = "tracker audit verify"
 
 # Actions recorded outside the task's life (the task's own labels come from its timeline).
 OTHER_ACTION_LABELS = {
@@ -280,129 +272,7 @@ def is_system_actor(name: str) -> bool:
 # ---------------------------------------------------------------- the chain
 
 
-@dataclass
-class ChainState:
-    """The last verification of the chain, and how many events came after it."""
-
-    checked_at: datetime | None
-    finished_at: datetime | None
-    by: str | None
-    ok: bool | None  # None: never checked, or a result this page cannot read
-    checked: int = 0
-    broken_seq: int | None = None
-    broken_id: int | None = None
-    reason: str | None = None
-    newer_events: int = 0
-    raw: str | None = None
-
-    @property
-    def verifier(self) -> str | None:
-        """Who verified, as a reader says it: the nightly job, the command line, or a user."""
-        if self.by == SYSTEM_ACTOR:
-            return str(_l("Hệ thống (tự động, hằng đêm)"))
-        if self.by == COMMAND_VERIFIER:
-            return str(_l("lệnh %(command)s", command=COMMAND_VERIFIER))
-        return self.by
-
-
-def chain_summary(report: ChainReport, *, by: str, head_seq: int) -> str:
-    """Return a verification's result as the text kept in ``job_runs``."""
-    return canonical_json(
-        {
-            "ok": report.ok,
-            "checked": report.checked,
-            "broken_seq": report.broken_seq,
-            "broken_id": report.broken_id,
-            "reason": report.reason,
-            "by": by,
-            "head_seq": head_seq,
-        }
-    )
-
-
-def _head_seq() -> int:
-    return db.session.scalar(sa.select(AuditChainHead.seq).where(AuditChainHead.id == 1)) or 0
-
-
-def chain_state() -> ChainState:
-    """Return the last verification's result without verifying again (two queries)."""
-    run = db.session.get(JobRun, VERIFY_JOB)
-    if run is None or run.last_result is None:
-        return ChainState(None, None, None, None, newer_events=_head_seq())
-    try:
-        result = json.loads(run.last_result)
-        ok = result["ok"]
-    except (ValueError, TypeError, KeyError):
-        return ChainState(
-            run.last_started_at, run.last_finished_at, None, None, raw=run.last_result
-        )
-    return ChainState(
-        checked_at=run.last_started_at,
-        finished_at=run.last_finished_at,
-        by=result.get("by"),
-        ok=bool(ok),
-        checked=result.get("checked", 0),
-        broken_seq=result.get("broken_seq"),
-        broken_id=result.get("broken_id"),
-        reason=result.get("reason"),
-        newer_events=max(_head_seq() - result.get("head_seq", 0), 0),
-    )
-
-
-def _job_run() -> JobRun:
-    run = db.session.get(JobRun, VERIFY_JOB)
-    if run is not None:
-        return run
-    try:
-        with db.session.begin_nested():
-            run = JobRun(name=VERIFY_JOB)
-            db.session.add(run)
-    except IntegrityError:  # someone else checked the chain for the first time just now
-        run = db.session.get(JobRun, VERIFY_JOB)
-    return run
-
-
-def verify_job(now: datetime) -> JobResult:
-    """Verify the chain as the nightly scheduled job: ``run_job(VERIFY_JOB, verify_job)``
-    keeps the summary in the same row the audit page reads."""
-    head_seq = _head_seq()
-    report = verify_chain()
-    db.session.commit()  # only a read, but end it: the job runner records on its own connection
-    _log_verification(report, SYSTEM_ACTOR)
-    return JobResult(
-        chain_summary(report, by=SYSTEM_ACTOR, head_seq=head_seq),
-        {"checked": report.checked, "broken": 0 if report.ok else 1},
-    )
-
-
-def verify_and_record(*, by: str, now: datetime) -> ChainReport:
-    """Verify the whole chain now and keep the result where the audit page and the system
-    page read it; ``by`` names who asked (a username, or the command line)."""
-    head_seq = _head_seq()
-    started = time.monotonic()
-    report = verify_chain()
-    run = _job_run()
-    run.last_started_at = now
-    run.last_finished_at = now + timedelta(seconds=time.monotonic() - started)
-    run.last_result = chain_summary(report, by=by, head_seq=head_seq)
-    db.session.flush()
-    _log_verification(report, by)
-    return report
-
-
-def check_chain(*, actor: User, now: datetime) -> ChainReport:
+def check_chain(*, actor: User, now: datetime) -> ChainCheck:
     """Verify the whole chain for an audit reader and keep the result for the audit page."""
     require_audit_reader(actor)
     return verify_and_record(by=actor.username, now=now)
-
-
-def _log_verification(report: ChainReport, by: str) -> None:
-    if report.ok:
-        logger.info("Audit chain verified by %s: %s events intact", by, report.checked)
-    else:
-        logger.warning(
-            "Audit chain verified by %s: broken at event %s (%s)",
-            by,
-            report.broken_seq,
-            report.reason,
-        )

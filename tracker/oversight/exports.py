@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.oversight.reports import BriefingRow, Dashboard, Figures, Score
-from tracker.oversight.xlsx import Sheet
 from tracker.tasks.classification import CATEGORY_LABELS, Category
+from tracker.web.xlsx import Sheet
 
 FIGURE_HEADERS = [
     "Đang thực hiện trong hạn",

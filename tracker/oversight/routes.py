@@ -14,19 +14,19 @@ from wtforms.validators import NumberRange, Optional
 from tracker.clock import local_date, utcnow
 from tracker.errors import NotFound
 from tracker.extensions import db
+from tracker.inspections.permissions import may_list
 from tracker.org.models import Unit, User
 from tracker.org.permissions import may_administer
 from tracker.oversight import exports, reports
 from tracker.oversight.audit_views import may_read_audit
-from tracker.oversight.inspections import may_list
 from tracker.oversight.permissions import may_oversee, require_oversight
-from tracker.oversight.xlsx import download
 from tracker.reminders.services import OUTCOME_LABELS, may_follow_escalations
 from tracker.tasks import queries
 from tracker.tasks.classification import CATEGORY_LABELS
 from tracker.tasks.forms import FilterForm, VnDateField
 from tracker.tasks.models import Task
 from tracker.tasks.permissions import may_create
+from tracker.web.xlsx import download
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")
 

@@ -33,10 +33,10 @@ from tracker.reminders.models import (
     Escalation,
     EscalationReason,
     EscalationSettings,
-    JobRun,
     NoticeKind,
     Reminder,
     ReminderRule,
+    SweepClock,
 )
 from tracker.tasks.models import Milestone, Task, TaskState, without_long_texts
 
@@ -271,28 +271,26 @@ def _open_escalations(today_seq: int, sweep_id: str, now: datetime) -> None:
     _insert_ignoring_duplicates(Escalation.__table__, select, columns)
 
 
-SWEEP_CLOCK = "sweep-clock"  # the job_runs row that remembers the last sweep's time
 NEVER = date(1900, 1, 1)
+_CLOCK_ROW = 1  # the sweep clock's only row
 
 
 def _previous_sweep_day() -> date:
     """Return the local day of the latest sweep so far (a long-gone day if none ran)."""
-    last = db.session.scalar(sa.select(JobRun.last_finished_at).where(JobRun.name == SWEEP_CLOCK))
+    last = db.session.scalar(sa.select(SweepClock.last_swept_at).where(SweepClock.id == _CLOCK_ROW))
     return local_date(last) if last else NEVER
 
 
 def _remember_sweep(now: datetime) -> None:
-    table = JobRun.__table__
+    """Move the sweep clock to ``now``; a sweep as of an earlier time leaves it where it is."""
+    table = SweepClock.__table__
     updated = db.session.execute(
         sa.update(table)
-        .where(
-            table.c.name == SWEEP_CLOCK,
-            sa.or_(table.c.last_finished_at.is_(None), table.c.last_finished_at < now),
-        )
-        .values(last_finished_at=now)
+        .where(table.c.id == _CLOCK_ROW, table.c.last_swept_at < now)
+        .values(last_swept_at=now)
     ).rowcount
-    if not updated and db.session.get(JobRun, SWEEP_CLOCK) is None:
-        db.session.execute(sa.insert(table).values(name=SWEEP_CLOCK, last_finished_at=now))
+    if not updated and db.session.get(SweepClock, _CLOCK_ROW) is None:
+        db.session.execute(sa.insert(table).values(id=_CLOCK_ROW, last_swept_at=now))
 
 
 def _task_loading():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy.orm import selectinload
@@ -20,12 +20,11 @@ from tracker.clock import local_date, utcnow
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.org.models import User
-from tracker.tasks.models import Task, TaskState
+from tracker.tasks.models import OPEN_STATES, Task
 from tracker.tasks.queries import my_tasks_clause
 
 bp = Blueprint("feed", __name__)
 
-OPEN_STATES = (TaskState.ISSUED, TaskState.ACCEPTED, TaskState.IN_PROGRESS, TaskState.SUBMITTED)
 # Deadlines this far back stay in the calendar: a late task is still to be done.
 LOOK_BACK = timedelta(days=180)
 MAX_TASKS = 2_000
@@ -93,11 +92,6 @@ def build_feed(user: User, *, now: datetime) -> bytes:
                     )
                 )
     return calendar.to_ical()
-
-
-def feed_url(secret: str) -> str:
-    """Return the full address of a calendar feed, to paste into a calendar program."""
-    return current_app.config["BASE_URL"] + url_for("feed.calendar", secret=secret)
 
 
 @bp.route("/feeds/<secret>.ics")

@@ -23,8 +23,7 @@ from tracker.demo.benchdata.planning import (
 from tracker.demo.benchdata.series import RecurringReports
 from tracker.demo.benchdata.state import LoadState
 from tracker.demo.benchdata.subtasks import SubtaskPlanner
-from tracker.demo.benchdata.tables import JOB_RUN_COLUMNS
-from tracker.reminders.sweep import SWEEP_CLOCK
+from tracker.demo.benchdata.tables import SWEEP_CLOCK_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ class Generator:
             following = seeds[start + CHUNK].issued_at if start + CHUNK < len(seeds) else None
             s.chain.flush(following)
             logger.info("bench-data: %s of %s tasks written", self.history.written, s.scale.tasks)
-        self._write_job_runs()
+        self._write_sweep_clock()
         s.flush_rows()
         s.chain.flush(None)
 
@@ -148,12 +147,8 @@ class Generator:
             after={"title": template.title, "unit_ids": sorted(unit_ids), "parent_id": None},
         )  # fmt: skip
 
-    def _write_job_runs(self) -> None:
+    def _write_sweep_clock(self) -> None:
         """The sweep's clock: it last ran yesterday evening."""
         s = self.state
         last_sweep = s.days.at(s.ref.today - timedelta(days=1), LAST_SWEEP)
-        s.writer.write(
-            "job_runs",
-            JOB_RUN_COLUMNS,
-            [(SWEEP_CLOCK, None, None, None, s.writer.timestamp(last_sweep), None)],
-        )
+        s.writer.write("sweep_clock", SWEEP_CLOCK_COLUMNS, [(1, s.writer.timestamp(last_sweep))])

@@ -84,12 +84,5 @@ class Ids:
         self._next[table] -= 1
 
 
-# The scheduler's clock of the sweep: written once, after the tasks (not a bulk table).
-JOB_RUN_COLUMNS = (
-    "name",
-    "locked_until",
-    "owner",
-    "last_started_at",
-    "last_finished_at",
-    "last_result",
-)
+# The sweep's clock: written once, after the tasks (not a bulk table).
+SWEEP_CLOCK_COLUMNS = ("id", "last_swept_at")

@@ -1,4 +1,5 @@
-"""Sở Nội vụ's inspections of units, their findings, and the follow-up task of a finding.
+"""Recording an inspection and its findings, turning a finding into a follow-up task, and
+reading them back.
 
 An inspector records an inspection (direct, through the system or through reports) and
 its findings, each with the fix the inspection recommends. The office (the assigner)
@@ -9,21 +10,24 @@ finding it comes from. Inspectors propose; only the office hands out tasks.
 
 from __future__ import annotations
 
-import enum
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
 from tracker.clock import local_date
-from tracker.dbtypes import UTCDateTime, enum_column
-from tracker.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from tracker.errors import ConflictError, ValidationError
 from tracker.extensions import db
-from tracker.org.models import Role, Unit, User
+from tracker.inspections.models import Finding, Inspection, InspectionKind, Severity
+from tracker.inspections.permissions import (
+    require_follow_up,
+    require_record,
+    visible_inspections_clause,
+)
+from tracker.org.models import Unit, User
 from tracker.tasks.classification import AsOf, category_sql
 from tracker.tasks.models import SourceDocument, Task, TaskState
 from tracker.tasks.services import TaskInput, create_draft, issue_task
@@ -31,35 +35,18 @@ from tracker.text import nfc
 
 logger = logging.getLogger(__name__)
 
+
 TEXT_MAX = 20_000
+
+
 TITLE_PREFIX = "Khắc phục: "
+
+
 TITLE_SHORT = 200
+
+
 NO_TASK = "no_task"  # the category of a finding nobody has turned into a task yet
 
-
-class InspectionKind(enum.StrEnum):
-    DIRECT = "direct"  # kiểm tra trực tiếp tại đơn vị
-    SYSTEM = "system"  # kiểm tra qua hệ thống (the tracker's own data)
-    REPORTS = "reports"  # kiểm tra qua báo cáo của đơn vị
-
-
-class Severity(enum.StrEnum):
-    MINOR = "minor"
-    MODERATE = "moderate"
-    SERIOUS = "serious"
-
-
-KIND_LABELS = {
-    InspectionKind.DIRECT: _l("Trực tiếp"),
-    InspectionKind.SYSTEM: _l("Qua hệ thống"),
-    InspectionKind.REPORTS: _l("Qua báo cáo"),
-}
-
-SEVERITY_LABELS = {
-    Severity.MINOR: _l("Nhẹ"),
-    Severity.MODERATE: _l("Trung bình"),
-    Severity.SERIOUS: _l("Nghiêm trọng"),
-}
 
 # How the kind reads inside a follow-up task's description: stored text, always Vietnamese.
 _KIND_IN_TEXT = {
@@ -67,152 +54,6 @@ _KIND_IN_TEXT = {
     InspectionKind.SYSTEM: "qua hệ thống",
     InspectionKind.REPORTS: "qua báo cáo",
 }
-
-# Labels of this feature's events in the audit trail (the audit views show them).
-ACTION_LABELS = {
-    "inspection.recorded": _l("Ghi nhận đợt kiểm tra"),
-    "inspection.finding_added": _l("Ghi kết luận kiểm tra"),
-    "inspection.finding_followed_up": _l("Giao nhiệm vụ khắc phục"),
-}
-
-
-class Inspection(db.Model):
-    """An inspection of one unit by Sở Nội vụ: how, when, by whom, and what it covered."""
-
-    __tablename__ = "inspections"
-    __table_args__ = (sa.Index("ix_inspections_unit_id_inspected_on", "unit_id", "inspected_on"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[InspectionKind] = mapped_column(enum_column(InspectionKind, "inspection_kind"))
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
-    inspected_on: Mapped[date] = mapped_column(sa.Date, index=True)
-    team: Mapped[str] = mapped_column(sa.Text)  # the members of the inspection team
-    summary: Mapped[str] = mapped_column(sa.Text)  # scope and overall result
-    # The inspection plan or directive it was carried out under; follow-up tasks cite it.
-    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("source_documents.id"))
-    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    unit: Mapped[Unit] = relationship()
-    document: Mapped[SourceDocument | None] = relationship()
-    recorded_by: Mapped[User] = relationship()
-    findings: Mapped[list[Finding]] = relationship(
-        back_populates="inspection", order_by="Finding.id", cascade="all, delete-orphan"
-    )
-
-
-class Finding(db.Model):
-    """One finding of an inspection, the fix it calls for, and the task that carries the fix."""
-
-    __tablename__ = "inspection_findings"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("inspections.id", ondelete="CASCADE"), index=True
-    )
-    text: Mapped[str] = mapped_column(sa.Text)
-    recommendation: Mapped[str] = mapped_column(sa.Text, default="")
-    severity: Mapped[Severity | None] = mapped_column(enum_column(Severity, "finding_severity"))
-    # One finding, one follow-up task; a task follows up at most one finding.
-    task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id"), unique=True)
-    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    inspection: Mapped[Inspection] = relationship(back_populates="findings")
-    task: Mapped[Task | None] = relationship()
-
-
-# ---------------------------------------------------------------- who may do what
-
-
-def may_record(user: User) -> bool:
-    """Tell whether the user records inspections and findings (Sở Nội vụ's inspectors)."""
-    return user.is_active and user.has_role(Role.INSPECTOR)
-
-
-def may_follow_up(user: User) -> bool:
-    """Tell whether the user turns findings into tasks (the office, which hands out tasks)."""
-    return user.is_active and user.has_role(Role.ASSIGNER)
-
-
-def may_list(user: User) -> bool:
-    """Tell whether the user has an inspection list at all (heads see their unit's)."""
-    return user.is_active and user.has_role(
-        Role.INSPECTOR, Role.ASSIGNER, Role.ADMIN, Role.UNIT_HEAD
-    )
-
-
-def visible_inspections_clause(user: User) -> sa.ColumnElement[bool]:
-    """Return the SQL condition selecting the inspections the user may see."""
-    if not user.is_active:
-        return sa.false()
-    if user.has_role(Role.INSPECTOR, Role.ASSIGNER, Role.ADMIN):
-        return sa.true()
-    if user.has_role(Role.UNIT_HEAD):
-        return Inspection.unit_id == user.unit_id
-    return sa.false()
-
-
-def require_list(user: User) -> None:
-    """Raise PermissionDenied unless the user may open the inspection list."""
-    if not may_list(user):
-        raise PermissionDenied("Bạn không có quyền xem các đợt kiểm tra.")
-
-
-def require_record(user: User) -> None:
-    """Raise PermissionDenied unless the user is an inspector."""
-    if not may_record(user):
-        raise PermissionDenied("Chỉ Sở Nội vụ (thanh tra) được ghi nhận kiểm tra và kết luận.")
-
-
-def require_follow_up(user: User) -> None:
-    """Raise PermissionDenied unless the user may hand out a follow-up task."""
-    if not may_follow_up(user):
-        raise PermissionDenied(
-            "Chỉ Văn phòng (người giao việc) được giao nhiệm vụ khắc phục; "
-            "Sở Nội vụ đề xuất qua kiến nghị của kết luận kiểm tra."
-        )
-
-
-def get_inspection(inspection_id: int, user: User) -> Inspection:
-    """Load an inspection the user may see, or raise NotFound; a role with no inspection
-    list at all is refused outright (403), as on the list."""
-    require_list(user)
-    found = db.session.scalar(
-        sa.select(Inspection)
-        .where(Inspection.id == inspection_id, visible_inspections_clause(user))
-        .options(selectinload(Inspection.unit), selectinload(Inspection.document))
-    )
-    if found is None:
-        raise NotFound("Không tìm thấy đợt kiểm tra.")
-    return found
-
-
-def get_finding(finding_id: int, user: User) -> Finding:
-    """Load a finding of an inspection the user may see, or raise NotFound (403 first for
-    a role with no inspection list)."""
-    require_list(user)
-    found = db.session.scalar(
-        sa.select(Finding)
-        .join(Inspection, Finding.inspection_id == Inspection.id)
-        .where(Finding.id == finding_id, visible_inspections_clause(user))
-    )
-    if found is None:
-        raise NotFound("Không tìm thấy kết luận kiểm tra.")
-    return found
-
-
-def finding_of_task(task_id: int, user: User) -> Finding | None:
-    """Return the finding a task follows up, if the user may see its inspection."""
-    return db.session.scalar(
-        sa.select(Finding)
-        .join(Inspection, Finding.inspection_id == Inspection.id)
-        .where(Finding.task_id == task_id, visible_inspections_clause(user))
-        .options(selectinload(Finding.inspection).selectinload(Inspection.unit))
-    )
-
-
-# ---------------------------------------------------------------- recording
 
 
 @dataclass
@@ -351,9 +192,6 @@ def add_finding(
     return finding
 
 
-# ---------------------------------------------------------------- the follow-up task
-
-
 def _shorten(text: str, limit: int) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
@@ -418,9 +256,6 @@ def turn_finding_into_task(
     )
     logger.info("Finding %s followed up by task %s (%s)", finding.id, task.id, actor.username)
     return task
-
-
-# ---------------------------------------------------------------- reading
 
 
 @dataclass

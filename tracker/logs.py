@@ -5,7 +5,7 @@ request (``request_id``) or of the scheduler job's run (``run_id``, ``job``) bei
 and its formatter removes secrets from whatever was written: calendar feed addresses
 (``/feeds/<secret>.ics``), access tokens (``5ro_…``) and bearer credentials. Requests end
 with one access line (logger ``tracker.access``), job runs with one job line
-(``tracker.jobs``, see tracker/reminders/jobs.py).
+(``tracker.jobs``, see tracker/jobs/runner.py).
 """
 
 from __future__ import annotations

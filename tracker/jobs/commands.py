@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker.clock import local_zone, parse_instant, utcnow
-from tracker.reminders import jobs
+from tracker.jobs import work
+from tracker.jobs.runner import run_job
 
 
 class Instant(click.ParamType):
@@ -32,7 +33,7 @@ class Instant(click.ParamType):
 @with_appcontext
 def sweep_command(now: datetime | None) -> None:
     """Run one sweep and print what it created, by kind."""
-    result = jobs.run_job("sweep", jobs.sweep_work, now or utcnow())
+    result = run_job("sweep", work.sweep_work, now or utcnow())
     if result is None:
         # Not an error: another scheduler is doing this very work right now.
         click.echo("Một tiến trình khác đang quét; lần quét này bỏ qua.")
@@ -45,7 +46,7 @@ def sweep_command(now: datetime | None) -> None:
 @with_appcontext
 def deliver_command(now: datetime | None) -> None:
     """Send what waits in the outbox once: webhook deliveries and emails."""
-    click.echo(jobs.run_job("deliver", jobs.deliver_job, now or utcnow()) or "Đang bận.")
+    click.echo(run_job("deliver", work.deliver_job, now or utcnow()) or "Đang bận.")
 
 
 @click.command("series")
@@ -53,7 +54,7 @@ def deliver_command(now: datetime | None) -> None:
 @with_appcontext
 def series_command(now: datetime | None) -> None:
     """Create the occurrences of recurring tasks that are due, once."""
-    click.echo(jobs.run_job("series", jobs.series_job, now or utcnow()) or "Đang bận.")
+    click.echo(run_job("series", work.series_job, now or utcnow()) or "Đang bận.")
 
 
 @click.command("digest")
@@ -61,14 +62,14 @@ def series_command(now: datetime | None) -> None:
 @with_appcontext
 def digest_command(now: datetime | None) -> None:
     """Send the morning digest emails once."""
-    click.echo(jobs.run_job("digest", jobs.digest_job, now or utcnow()) or "Đang bận.")
+    click.echo(run_job("digest", work.digest_job, now or utcnow()) or "Đang bận.")
 
 
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler process: the sweep, the morning digest and email delivery."""
-    from tracker.reminders.scheduler import build_scheduler
+    from tracker.jobs.scheduler import build_scheduler
 
     scheduler = build_scheduler(current_app._get_current_object())
     click.echo("Bộ lập lịch đang chạy (Ctrl+C để dừng).")

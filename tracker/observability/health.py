@@ -20,7 +20,7 @@ from tracker.observability.status import scheduler_state
 
 bp = Blueprint("health", __name__)
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 @cache

@@ -10,15 +10,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from tracker.clock import local_zone
-from tracker.oversight.audit_views import VERIFY_JOB, verify_job
-from tracker.reminders import jobs
+from tracker.jobs import work
+from tracker.jobs.runner import run_job
+from tracker.jobs.work import VERIFY_JOB
 
 
-def _in_app(app: Flask, name: str, work) -> callable:
+def _in_app(app: Flask, name: str, job) -> callable:
     def run() -> None:
         with app.app_context():
             try:
-                jobs.run_job(name, work)
+                run_job(name, job)
             except Exception:  # noqa: BLE001 - logged in run_job; the next run tries again
                 return
 
@@ -42,7 +43,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             "misfire_grace_time": 3600,
         },
     )
-    sweep = _in_app(app, "sweep", jobs.sweep_work)
+    sweep = _in_app(app, "sweep", work.sweep_work)
     scheduler.add_job(
         sweep,
         CronTrigger(hour=config["SWEEP_HOURS"], minute=5, timezone=zone),
@@ -50,13 +51,13 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         name="Quét nhắc hạn, cảnh báo",
     )
     scheduler.add_job(
-        _in_app(app, "digest", jobs.digest_job),
+        _in_app(app, "digest", work.digest_job),
         CronTrigger(hour=hour, minute=minute, timezone=zone),
         id="digest",
         name="Thư tổng hợp buổi sáng",
     )
     scheduler.add_job(
-        _in_app(app, "deliver", jobs.deliver_job),
+        _in_app(app, "deliver", work.deliver_job),
         IntervalTrigger(seconds=config["DELIVERY_INTERVAL_SECONDS"]),
         id="deliver",
         name="Gửi thư và webhook trong hàng đợi",
@@ -64,12 +65,12 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     # The audit trail's whole hash chain, checked each night while nobody works; the audit
     # page and the system page show the result.
     scheduler.add_job(
-        _in_app(app, VERIFY_JOB, verify_job),
+        _in_app(app, VERIFY_JOB, work.verify_job),
         CronTrigger(hour=2, minute=30, timezone=zone),
         id=VERIFY_JOB,
         name="Kiểm tra chuỗi nhật ký kiểm toán",
     )
-    series = _in_app(app, "series", jobs.series_job)
+    series = _in_app(app, "series", work.series_job)
     scheduler.add_job(
         series,
         CronTrigger(hour=6, minute=30, timezone=zone),

@@ -16,8 +16,8 @@ from wtforms import BooleanField, RadioField, SubmitField
 from tracker.clock import utcnow
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.imports import organisation, tasks
 from tracker.org.permissions import admin_required
-from tracker.oversight import imports
 from tracker.tasks.permissions import require_can_create
 from tracker.web.forms import form_status
 
@@ -72,7 +72,7 @@ def _file_refused(form, template: str, error: ValidationError):
 def task_template():
     """Download the workbook to fill in with tasks, and its guide."""
     require_can_create(current_user)
-    return _send(imports.task_template(), "mau-nhap-nhiem-vu.xlsx")
+    return _send(tasks.task_template(), "mau-nhap-nhiem-vu.xlsx")
 
 
 @bp.route("/tasks", methods=["GET", "POST"])
@@ -84,7 +84,7 @@ def import_tasks():
     if not form.validate_on_submit():
         return render_template("imports/tasks.html", form=form, result=None), form_status()
     try:
-        result = imports.import_tasks(
+        result = tasks.import_tasks(
             form.file.data.read(),
             actor=current_user,
             now=utcnow(),
@@ -109,7 +109,7 @@ def import_tasks():
 @admin_required
 def organisation_template():
     """Download the workbook to fill in with units and users, and its guide."""
-    return _send(imports.organisation_template(), "mau-nhap-don-vi-nguoi-dung.xlsx")
+    return _send(organisation.organisation_template(), "mau-nhap-don-vi-nguoi-dung.xlsx")
 
 
 @bp.route("/org", methods=["GET", "POST"])
@@ -121,7 +121,7 @@ def import_organisation():
     if not form.validate_on_submit():
         return render_template("imports/org.html", form=form, result=None), form_status()
     try:
-        result = imports.import_organisation(
+        result = organisation.import_organisation(
             form.file.data.read(), actor=current_user, now=utcnow()
         )
     except ValidationError as error:

@@ -1,0 +1,1 @@
+"""Excel imports: tasks, and the organisation (units and users)."""

@@ -1,0 +1,1 @@
+"""Sở Nội vụ's inspections of units (kiểm tra công vụ), their findings and follow-up tasks."""
