@@ -462,7 +462,7 @@ ROUTES: list[R] = [
     ),  # fmt: skip
     # ------------------------------------------------------------- audit trail
     # Admins and Sở Nội vụ read the whole trail, task histories included (the admin sees
-    # no task page, but audits what happened: tracker/oversight/audit_views.py).
+    # no task page, but audits what happened: tracker/oversight/audit_queries.py).
     R("GET", "/audit", "none", AUDITORS),
     R("POST", "/audit/verify", "none", AUDITORS),
     R("GET", "/audit/tasks/<int:task_id>", "task", AUDITORS),

@@ -16,6 +16,7 @@ from tracker.org.services import (
     set_unit_head,
 )
 from tracker.tasks import services
+from tracker.tasks.documents import services as documents
 from tracker.tasks.models import SourceDocument, Task
 from tracker.tasks.services import CoordinationInput, MilestoneInput, TaskInput
 
@@ -83,7 +84,7 @@ def build_org(now: datetime) -> Org:
     set_unit_head(dept_a, head_a, actor=None, now=now)
     set_unit_head(dept_b, head_b, actor=None, now=now)
     field = create_field(code="CDS", name="Chuyển đổi số", leader=leader, actor=None, now=now)
-    document = services.register_document(
+    document = documents.register_document(
         number="171-KH/TU",
         kind="Kế hoạch",
         issuer="Thành ủy Hà Nội",

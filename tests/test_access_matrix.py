@@ -42,8 +42,9 @@ from tracker.org.models import Role, UnitKind, User
 from tracker.org.services import create_field, create_unit, set_unit_head, set_user_active
 from tracker.reminders.models import Escalation, ReminderRule
 from tracker.reminders.sweep import run_sweep
-from tracker.tasks import series, services, templates
+from tracker.tasks import services
 from tracker.tasks.clarity import missing_clarity
+from tracker.tasks.documents import services as documents
 from tracker.tasks.evidence import Upload
 from tracker.tasks.models import (
     EvidenceFile,
@@ -52,6 +53,8 @@ from tracker.tasks.models import (
     Task,
     TaskState,
 )
+from tracker.tasks.process_templates import services as templates
+from tracker.tasks.series import services as series
 from tracker.tasks.services import CoordinationInput, MilestoneInput
 from tracker.webhooks.models import DeliveryStatus, WebhookDelivery
 from tracker.webhooks.services import register_webhook
@@ -103,7 +106,7 @@ def _people(now) -> SimpleNamespace:
     p.field2 = create_field(
         code="CCHC", name="Cải cách hành chính", leader=p.leader2, actor=None, now=now
     )
-    p.document_b = services.register_document(
+    p.document_b = documents.register_document(
         number="61/KH-UBND",
         kind="Kế hoạch",
         issuer="UBND thành phố Hà Nội",

@@ -20,7 +20,7 @@ from tracker.oversight import reports
 from tracker.reminders.sweep import run_sweep
 from tracker.tasks.clarity import missing_clarity
 from tracker.tasks.models import Task
-from tracker.tasks.series import create_occurrences
+from tracker.tasks.series.services import create_occurrences
 
 TODAY = date(2026, 12, 1)  # a Tuesday
 SMALL = Scale(tasks=2_000, units=40, users=120, years=2, seed=7, today=TODAY)

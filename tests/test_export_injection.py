@@ -20,7 +20,7 @@ from tracker.clock import local_date
 from tracker.extensions import db
 from tracker.org.models import Role, UnitKind
 from tracker.org.services import create_field, create_unit, set_unit_head
-from tracker.tasks import services
+from tracker.tasks.documents import services as documents
 from tracker.web.xlsx import FORMULA_STARTS, safe_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,7 +54,7 @@ def hostile(org, now):
     set_unit_head(unit, head, actor=None, now=now)
     leader = _user("pct.doc", "Lãnh đạo", org.city, [Role.LEADER], now)
     field = create_field(code="DOC", name=HOSTILE["field"], leader=leader, actor=None, now=now)
-    document = services.register_document(
+    document = documents.register_document(
         number=HOSTILE["document"],
         kind="Kế hoạch",
         issuer="=Thành ủy",

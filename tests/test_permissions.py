@@ -11,6 +11,7 @@ from tests.factories import draft_task, in_progress_task, issued_task, submitted
 from tracker.errors import NotFound, PermissionDenied
 from tracker.extensions import db
 from tracker.tasks import services
+from tracker.tasks.documents import services as documents
 from tracker.tasks.models import Task
 from tracker.tasks.permissions import Action, allowed_actions, get_task, visible_tasks_clause
 
@@ -157,7 +158,7 @@ def test_only_assigners_draft_tasks_and_register_documents(org, now):
     with pytest.raises(PermissionDenied):
         services.create_draft(services.TaskInput(title="Tự giao việc"), actor=org.head_a, now=now)
     with pytest.raises(PermissionDenied):
-        services.register_document(
+        documents.register_document(
             number="1/CV",
             kind="Công văn",
             issuer="Sở",

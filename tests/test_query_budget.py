@@ -25,6 +25,7 @@ from tracker.extensions import db
 from tracker.org.models import Field, Unit, User
 from tracker.reminders.sweep import run_sweep
 from tracker.tasks import services
+from tracker.tasks.documents import services as documents
 from tracker.tasks.evidence import Upload
 from tracker.tasks.models import SourceDocument, Task, TaskState
 from tracker.tasks.permissions import Action, extension_allows
@@ -137,7 +138,7 @@ def _grow(start, tasks: int) -> None:
         other = org.dept_b if a_leads else org.dept_a
         # A document of its own for each task: a page that loads each row's document one by
         # one sends a statement per row, which shared objects would hide.
-        document = services.register_document(
+        document = documents.register_document(
             number=f"{100 + k}/KH-UBND", kind="Kế hoạch", issuer="UBND thành phố Hà Nội",
             issued_on=today, actor=org.assigner, now=now,
         )  # fmt: skip

@@ -10,9 +10,9 @@ from tests.factories import complete_input
 from tracker.calendar.services import load_calendar
 from tracker.errors import PermissionDenied, ValidationError
 from tracker.extensions import db
-from tracker.tasks import series as recurring
 from tracker.tasks.models import Task, TaskState
-from tracker.tasks.series import Rule
+from tracker.tasks.series import services as recurring
+from tracker.tasks.series.services import Rule
 
 QUARTERLY_BEFORE_THE_20TH = Rule(frequency="quarterly", due_rule="calendar_day", due_day=20)
 FIFTH_WORKING_DAY = Rule(frequency="monthly", due_rule="working_day", due_day=5)

@@ -11,9 +11,9 @@ from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
 from tracker.errors import PermissionDenied, ValidationError
 from tracker.extensions import db
-from tracker.tasks import templates
 from tracker.tasks.models import Task
-from tracker.tasks.templates import StepInput
+from tracker.tasks.process_templates import services as templates
+from tracker.tasks.process_templates.services import StepInput
 
 STEPS = [
     StepInput("Xây dựng dự thảo kế hoạch", 3, "staff", True),

@@ -136,13 +136,13 @@ def register_blueprints(app: Flask) -> None:
     from tracker.org.routes import bp as org_bp
     from tracker.oversight.audit_routes import bp as audit_bp
     from tracker.oversight.routes import bp as oversight_bp
-    from tracker.reminders.admin import bp as reminder_rules_bp
-    from tracker.reminders.routes import bp as escalations_bp
-    from tracker.tasks.documents import bp as documents_bp
+    from tracker.reminders.rule_routes import bp as reminder_rules_bp
+    from tracker.reminders.escalation_routes import bp as escalations_bp
+    from tracker.tasks.documents.routes import bp as documents_bp
     from tracker.tasks.feed import bp as feed_bp
+    from tracker.tasks.process_templates.routes import bp as process_templates_bp
     from tracker.tasks.routes import bp as tasks_bp
-    from tracker.tasks.series_routes import bp as series_bp
-    from tracker.tasks.template_routes import bp as process_templates_bp
+    from tracker.tasks.series.routes import bp as series_bp
     from tracker.webhooks.routes import bp as webhooks_bp
 
     for blueprint in (

@@ -12,7 +12,7 @@ from tests.factories import complete_input
 from tests.test_series import QUARTERLY_BEFORE_THE_20TH
 from tests.test_task_groups import _district_task
 from tracker.extensions import db
-from tracker.tasks import series as recurring
+from tracker.tasks.series import services as recurring
 
 pytestmark = pytest.mark.browser
 

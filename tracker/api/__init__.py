@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask_smorest import Api
 
 from tracker.api.parsing import MAX_BODY_BYTES
-from tracker.api.schemas import Error
+from tracker.api.schemas.common import Error
 from tracker.web.requests import is_api_request
 
 

@@ -10,15 +10,14 @@ from sqlalchemy.orm import selectinload
 
 from tracker.api.access import caller, checked_first, require_token
 from tracker.api.parsing import Blueprint
-from tracker.api.schemas import (
+from tracker.api.schemas.common import PageArgs, page_of
+from tracker.api.schemas.follow import (
     ConclusionIn,
     EscalationArgs,
     EscalationOut,
     NotificationOut,
-    PageArgs,
     ReportArgs,
     UnitReportOut,
-    page_of,
 )
 from tracker.clock import local_date, utcnow
 from tracker.errors import ValidationError

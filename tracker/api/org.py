@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from tracker.api.access import caller, require_token
 from tracker.api.pagination import page
 from tracker.api.parsing import Blueprint
-from tracker.api.schemas import FieldOut, MeOut, PageArgs, UnitOut, UserArgs, UserOut, page_of
+from tracker.api.schemas.common import PageArgs, page_of
+from tracker.api.schemas.org import FieldOut, MeOut, UnitOut, UserArgs, UserOut
 from tracker.org.models import Field, Unit, User
 
 blp = Blueprint("Organisation", __name__, description="Người dùng, đơn vị, lĩnh vực")

@@ -7,13 +7,14 @@ import sqlalchemy as sa
 from tracker.api.access import caller, checked_first, require_token
 from tracker.api.pagination import page
 from tracker.api.parsing import Blueprint
-from tracker.api.schemas import EndIn, PageArgs, SeriesChangeIn, SeriesIn, SeriesOut, page_of
+from tracker.api.schemas.common import PageArgs, page_of
+from tracker.api.schemas.series import EndIn, SeriesChangeIn, SeriesIn, SeriesOut
 from tracker.api.tasks import _api_field_names, _task_input
 from tracker.clock import local_date, utcnow
 from tracker.extensions import db
-from tracker.tasks import series as recurring
 from tracker.tasks.models import TaskSeries
 from tracker.tasks.permissions import require_can_create
+from tracker.tasks.series import services as recurring
 
 blp = Blueprint("Recurring tasks", __name__, description="Nhiệm vụ định kỳ")
 blp.before_request(require_token)

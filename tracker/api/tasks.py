@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 from tracker.api.access import caller, checked_first, require_token, saved
 from tracker.api.pagination import page
 from tracker.api.parsing import Blueprint
-from tracker.api.schemas import (
+from tracker.api.schemas.common import PageArgs, page_of
+from tracker.api.schemas.tasks import (
     AcceptIn,
     DecisionIn,
     DocumentIn,
@@ -25,7 +26,6 @@ from tracker.api.schemas import (
     ExtensionDecided,
     ExtensionIn,
     HistoryEventOut,
-    PageArgs,
     ProgressIn,
     ReviewIn,
     SubmitIn,
@@ -37,7 +37,6 @@ from tracker.api.schemas import (
     TaskOut,
     TaskPatch,
     WithdrawIn,
-    page_of,
 )
 from tracker.audit.models import AuditEvent
 from tracker.calendar.services import load_calendar
@@ -48,6 +47,7 @@ from tracker.org.models import User
 from tracker.tasks import queries, services
 from tracker.tasks.clarity import missing_clarity
 from tracker.tasks.classification import AsOf, Category, category_of, is_due_soon
+from tracker.tasks.documents import services as document_services
 from tracker.tasks.models import SourceDocument, Task, TaskGroup, TaskState
 from tracker.tasks.permissions import (
     Action,
@@ -147,7 +147,7 @@ def documents(args: dict):
 @blp.response(201, DocumentOut)
 def register_document(data: dict):
     """Đăng ký văn bản chỉ đạo (Văn phòng UBND)."""
-    return saved(services.register_document(**data, actor=caller(), now=utcnow()))
+    return saved(document_services.register_document(**data, actor=caller(), now=utcnow()))
 
 
 @blp.route("/documents/<int:document_id>")

@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from tracker.api.access import caller, checked_first, require_token, saved
 from tracker.api.pagination import page
 from tracker.api.parsing import Blueprint
-from tracker.api.schemas import PageArgs, PlanArgs, PlanOut, TemplateIn, TemplateOut, page_of
+from tracker.api.schemas.common import PageArgs, page_of
+from tracker.api.schemas.templates import PlanArgs, PlanOut, TemplateIn, TemplateOut
 from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
-from tracker.tasks import templates
 from tracker.tasks.models import ProcessTemplate
+from tracker.tasks.process_templates import services as templates
 
 blp = Blueprint("Process templates", __name__, description="Quy trình mẫu")
 blp.before_request(require_token)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from tracker.api.access import saved
 from tracker.api.parsing import Blueprint
-from tracker.api.schemas import TokenRequest, TokenResponse
+from tracker.api.schemas.tokens import TokenRequest, TokenResponse
 from tracker.auth.limits import login_limits
 from tracker.auth.services import authenticate
 from tracker.auth.tokens import sign_in_token

@@ -1594,7 +1594,7 @@ REPORT_LAG_DAYS = 20
 
 # ---------------------------------------------------------------- process templates
 
-# The standard procedures the office keeps (see tasks/templates.py).
+# The standard procedures the office keeps (see tasks/process_templates/).
 PROCESS_TEMPLATES = (
     (
         "Xây dựng kế hoạch triển khai",

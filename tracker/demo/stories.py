@@ -61,7 +61,7 @@ from tracker.org.services import unit_by_code
 from tracker.reminders.models import Escalation, NoticeKind, Reminder
 from tracker.tasks.evidence import Upload
 from tracker.tasks.models import ExtensionRequest, Priority, SourceDocument, Task
-from tracker.tasks.series import Rule, create_series
+from tracker.tasks.series.services import Rule, create_series
 from tracker.tasks.services import (
     CoordinationInput,
     MilestoneInput,

@@ -38,9 +38,9 @@ from tracker.org.services import (
     hash_password,
     set_unit_head,
 )
+from tracker.tasks.documents.services import register_document
 from tracker.tasks.models import SourceDocument
-from tracker.tasks.services import register_document
-from tracker.tasks.templates import StepInput, save_template
+from tracker.tasks.process_templates.services import StepInput, save_template
 
 # ---------------------------------------------------------------- time
 

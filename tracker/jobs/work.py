@@ -14,7 +14,7 @@ from tracker.jobs.runner import JobResult
 from tracker.notify.email import SmtpSender
 from tracker.notify.services import deliver_digests, deliver_pending
 from tracker.reminders.sweep import SweepResult, run_sweep
-from tracker.tasks.series import create_occurrences
+from tracker.tasks.series.services import create_occurrences
 from tracker.webhooks.services import deliver_webhooks
 
 # The job that checks the audit trail's hash chain each night.

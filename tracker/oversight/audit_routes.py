@@ -16,7 +16,7 @@ from tracker.clock import utcnow
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.org.permissions import get_unit, get_user
-from tracker.oversight import audit_views as views
+from tracker.oversight import audit_queries as views
 from tracker.tasks.forms import VnDateField
 from tracker.tasks.models import Task
 

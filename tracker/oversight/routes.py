@@ -18,7 +18,7 @@ from tracker.inspections.permissions import may_list
 from tracker.org.models import Unit, User
 from tracker.org.permissions import may_administer
 from tracker.oversight import exports, reports
-from tracker.oversight.audit_views import may_read_audit
+from tracker.oversight.audit_queries import may_read_audit
 from tracker.oversight.permissions import may_oversee, require_oversight
 from tracker.reminders.services import OUTCOME_LABELS, may_follow_escalations
 from tracker.tasks import queries

@@ -19,9 +19,10 @@ from tracker.errors import ConflictError, IncompleteTaskError, ValidationError
 from tracker.extensions import db
 from tracker.storage import StorageError, StoredFileMissing
 from tracker.tasks import forms as f
-from tracker.tasks import queries, services, templates
+from tracker.tasks import queries, services
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
 from tracker.tasks.classification import CATEGORY_LABELS, AsOf, category_of, is_due_soon
+from tracker.tasks.documents import services as documents
 from tracker.tasks.evidence import open_evidence
 from tracker.tasks.models import EvidenceFile, ExtensionStatus, Task, TaskGroup
 from tracker.tasks.permissions import (
@@ -32,6 +33,7 @@ from tracker.tasks.permissions import (
     group_parent,
     require_can_create,
 )
+from tracker.tasks.process_templates import services as templates
 from tracker.tasks.timeline import task_timeline
 from tracker.web.forms import form_status, refusal_shown_on, show_form_errors
 
@@ -142,7 +144,7 @@ def _save(form: f.TaskForm, task: Task | None):
 def _save_draft(form: f.TaskForm, task: Task | None, data, now) -> Task:
     """Create or update the draft from the form (registering a new document if typed)."""
     if form.wants_new_document():
-        document = services.register_document(
+        document = documents.register_document(
             number=form.new_document_number.data,
             kind=form.new_document_kind.data,
             issuer=form.new_document_issuer.data,

@@ -172,7 +172,8 @@ def _flush() -> None:
 # ---------------------------------------------------------------- input checks
 
 
-def _text(value: str | None, name: str, limit: int = TEXT_MAX) -> str:
+def checked_text(value: str | None, name: str, limit: int = TEXT_MAX) -> str:
+    """Return the text in NFC without surrounding spaces; refuse it when it is too long."""
     text = nfc(value).strip()
     if len(text) > limit:
         raise ValidationError(
@@ -254,8 +255,8 @@ def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar, today: date) 
     with db.session.no_autoflush:
         _check_dates(data, today)
         _check_references(data)
-        task.title = _text(data.title, "title", TITLE_MAX)
-        task.description = _text(data.description, "description")
+        task.title = checked_text(data.title, "title", TITLE_MAX)
+        task.description = checked_text(data.description, "description")
         task.search_text = fold(f"{task.title} {task.description}")
         task.document_id = data.document_id
         task.field_id = data.field_id
@@ -274,8 +275,8 @@ def _apply(task: Task, data: TaskInput, calendar: WorkingCalendar, today: date) 
         task.due_date = new_due
         if task.parent is not None:
             _check_subtask(task, task.parent, data.lead_unit_id)
-        task.expected_outcome = _text(data.expected_outcome, "expected_outcome")
-        task.target = _text(data.target, "target")
+        task.expected_outcome = checked_text(data.expected_outcome, "expected_outcome")
+        task.target = checked_text(data.target, "target")
         task.priority = Priority(data.priority)
         _apply_coordinations(task, data.coordinating)
         _apply_milestones(task, data.milestones, calendar)
@@ -310,7 +311,7 @@ def _check_subtask(task: Task, parent: Task, lead_unit_id: int | None) -> None:
 
 def _apply_coordinations(task: Task, items: list[CoordinationInput]) -> None:
     # Update rows in place by unit: re-inserting would collide on (task, unit).
-    wanted = {item.unit_id: _text(item.responsibility, "coordinating") for item in items}
+    wanted = {item.unit_id: checked_text(item.responsibility, "coordinating") for item in items}
     for row in list(task.coordinations):
         if row.unit_id in wanted:
             row.responsibility = wanted.pop(row.unit_id)
@@ -329,7 +330,7 @@ def _apply_milestones(task: Task, items: list[MilestoneInput], calendar: Working
     ]
     items = sorted(items, key=lambda m: m.due_date)
     for index, item in enumerate(items):
-        title = _text(item.title, "milestones", TITLE_MAX)
+        title = checked_text(item.title, "milestones", TITLE_MAX)
         if not title:
             raise ValidationError(
                 _("Mốc tiến độ cần có tên."), fields={"milestones": _("thiếu tên")}
@@ -343,7 +344,7 @@ def _apply_milestones(task: Task, items: list[MilestoneInput], calendar: Working
 
 def _apply_steps(task: Task, steps: list[str]) -> None:
     # Positions are unique per task: reuse rows in order rather than re-insert them.
-    texts = [text for text in (_text(s, "process_steps") for s in steps) if text]
+    texts = [text for text in (checked_text(s, "process_steps") for s in steps) if text]
     for position, text in enumerate(texts, start=1):
         if position <= len(task.process_steps):
             task.process_steps[position - 1].description = text
@@ -588,7 +589,7 @@ def report_progress(
         raise ValidationError(
             _("Tỷ lệ hoàn thành phải từ 0 đến 100%."), fields={"percent": "0–100"}
         )
-    narrative = _text(narrative, "narrative")
+    narrative = checked_text(narrative, "narrative")
     if not narrative:
         raise ValidationError(
             _("Hãy mô tả tiến độ đã đạt được."), fields={"narrative": _("bắt buộc")}
@@ -599,8 +600,8 @@ def report_progress(
         created_at=now,
         percent=percent,
         narrative=narrative,
-        difficulties=_text(difficulties, "difficulties"),
-        proposals=_text(proposals, "proposals"),
+        difficulties=checked_text(difficulties, "difficulties"),
+        proposals=checked_text(proposals, "proposals"),
     )
     db.session.add(update)
     task.progress_percent = percent
@@ -658,7 +659,7 @@ def request_extension(
         raise TransitionError(
             _("Đã có một đề nghị gia hạn đang chờ quyết định; hãy chờ quyết định trước.")
         )
-    reason = _text(reason, "reason")
+    reason = checked_text(reason, "reason")
     if not reason:
         raise ValidationError(_("Hãy nêu lý do đề nghị gia hạn."), fields={"reason": _("bắt buộc")})
     if new_due_date is None or new_due_date <= task.due_date:
@@ -707,7 +708,7 @@ def decide_extension(
     db.session.refresh(request)
     if request.status != ExtensionStatus.PENDING:
         raise TransitionError(_("Đề nghị gia hạn này đã được quyết định."))
-    note = _text(note, "note")
+    note = checked_text(note, "note")
     if not approve and not note:
         raise ValidationError(
             _("Hãy nêu lý do không đồng ý gia hạn."), fields={"note": _("bắt buộc")}
@@ -748,7 +749,7 @@ def submit_result(task: Task, *, actor: User, now: datetime, result: str) -> Tas
     """Report the task's result to the assigner for review."""
     _check(task, Action.SUBMIT, actor)
     _refuse_if_subtasks_open(task)
-    result = _text(result, "result")
+    result = checked_text(result, "result")
     if not result:
         raise ValidationError(_("Hãy mô tả kết quả đạt được."), fields={"result": _("bắt buộc")})
     task.result_summary = result
@@ -769,7 +770,7 @@ def submit_result(task: Task, *, actor: User, now: datetime, result: str) -> Tas
 def review_result(task: Task, *, actor: User, now: datetime, accept: bool, note: str = "") -> Task:
     """Accept the submitted result (the task is completed) or return it for more work."""
     _check(task, Action.REVIEW, actor)
-    note = _text(note, "note")
+    note = checked_text(note, "note")
     if not accept and not note:
         raise ValidationError(
             _("Hãy ghi rõ lý do trả lại và yêu cầu bổ sung."), fields={"note": _("bắt buộc")}
@@ -805,7 +806,7 @@ def review_result(task: Task, *, actor: User, now: datetime, accept: bool, note:
 def withdraw_task(task: Task, *, actor: User, now: datetime, reason: str) -> Task:
     """Withdraw an issued task (thu hồi), with the reason on record."""
     _check(task, Action.WITHDRAW, actor)
-    reason = _text(reason, "reason")
+    reason = checked_text(reason, "reason")
     if not reason:
         raise ValidationError(
             _("Hãy nêu lý do thu hồi nhiệm vụ."), fields={"reason": _("bắt buộc")}
@@ -835,78 +836,6 @@ def deadline_history(task: Task) -> list[TaskDeadline]:
     return list(db.session.scalars(query))
 
 
-def register_document(
-    *,
-    number: str,
-    kind: str,
-    issuer: str,
-    issued_on: date | None,
-    summary: str = "",
-    actor: User,
-    now: datetime,
-) -> SourceDocument:
-    """Register a directive document that tasks can be drafted from."""
-    require_can_create(actor)
-    number, kind, issuer = (
-        _text(number, "number", 80),
-        _text(kind, "kind", 80),
-        _text(issuer, "issuer", 255),
-    )
-    missing = {
-        name: _("bắt buộc")
-        for name, value in (
-            ("number", number),
-            ("kind", kind),
-            ("issuer", issuer),
-            ("issued_on", issued_on),
-        )
-        if not value
-    }
-    if missing:
-        raise ValidationError(
-            _("Văn bản chỉ đạo cần có số, loại, cơ quan ban hành và ngày ban hành."),
-            fields=missing,
-        )
-    duplicate = db.session.execute(
-        sa.select(SourceDocument.id).where(
-            SourceDocument.number == number, SourceDocument.issuer == issuer
-        )
-    ).first()
-    if duplicate:
-        raise ValidationError(
-            _(
-                "Văn bản số %(number)s của %(issuer)s đã được đăng ký.",
-                number=number,
-                issuer=issuer,
-            ),
-            code="duplicate",
-            fields={"number": _("đã tồn tại")},
-        )
-    document = SourceDocument(
-        number=number,
-        kind=kind,
-        issuer=issuer,
-        issued_on=issued_on,
-        summary=_text(summary, "summary"),
-        created_at=now,
-    )
-    db.session.add(document)
-    _flush()
-    record(
-        "document.registered",
-        document,
-        actor=actor,
-        now=now,
-        after={"number": number, "kind": kind, "issuer": issuer, "issued_on": issued_on},
-    )
-    return document
-
-
-# ---------------------------------------------------------------- one issue to many units
-
-MAX_GROUP_UNITS = 1_000
-
-
 def _for_unit(data: TaskInput, unit: Unit) -> TaskInput:
     """The shared content, led by one unit and owned by its head."""
     if unit.head_id is None:
@@ -923,6 +852,11 @@ def _for_unit(data: TaskInput, unit: Unit) -> TaskInput:
             "coordinating": [c for c in data.coordinating if c.unit_id != unit.id],
         }
     )
+
+
+# ---------------------------------------------------------------- one issue to many units
+
+MAX_GROUP_UNITS = 1_000
 
 
 def issue_to_units(
@@ -955,7 +889,7 @@ def issue_to_units(
             _("Có đơn vị không tồn tại."), fields={"unit_ids": _("không tồn tại")}
         )
     group = TaskGroup(
-        title=_text(data.title, "title", TITLE_MAX), created_by_id=actor.id, created_at=now
+        title=checked_text(data.title, "title", TITLE_MAX), created_by_id=actor.id, created_at=now
     )
     db.session.add(group)
     db.session.flush()

@@ -12,7 +12,7 @@ from tracker.demo import vocabulary as words
 from tracker.demo.benchdata.documents import Documents
 from tracker.demo.benchdata.organisation import OrgUnit
 from tracker.demo.benchdata.state import LoadState
-from tracker.tasks.series import occurrences
+from tracker.tasks.series.services import occurrences
 
 
 class Series(NamedTuple):
@@ -32,7 +32,7 @@ class RecurringReports:
         self.documents = documents
 
     def plan(self) -> list[tuple[Series, list]]:
-        """Return each series with its occurrences (``tracker.tasks.series``'s own)."""
+        """Return each series with its occurrences (``tracker.tasks.series.services``' own)."""
         calendar = load_calendar()
         count = max(2, self.state.scale.tasks // 25_000)
         return [self._plan_one(k, calendar) for k in range(count)]

@@ -8,31 +8,18 @@ from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import SubmitField
 
 from tracker.clock import local_date, utcnow
 from tracker.extensions import db
-from tracker.tasks import forms as f
-from tracker.tasks import series as recurring
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS
-from tracker.tasks.forms import VnDateField
 from tracker.tasks.models import Frequency, TaskSeries
 from tracker.tasks.permissions import require_can_create
+from tracker.tasks.series import services as recurring
+from tracker.tasks.series.forms import EndForm, PauseForm, SeriesForm
 from tracker.web.forms import form_status, refusal_shown_on
 
 bp = Blueprint("series", __name__, url_prefix="/series")
-
-
-class EndForm(FlaskForm):
-    ends_on = VnDateField(_l("Kết thúc sau ngày"))
-    submit = SubmitField(_l("Kết thúc chuỗi"))
-
-
-class PauseForm(FlaskForm):
-    submit = SubmitField()
 
 
 @bp.before_request
@@ -52,7 +39,7 @@ def index():
     )
 
 
-def _fill_from(form: f.SeriesForm, series: TaskSeries) -> None:
+def _fill_from(form: SeriesForm, series: TaskSeries) -> None:
     content = json.loads(series.content)
     for name in recurring.CONTENT_FIELDS:
         if name != "process_steps":
@@ -72,7 +59,7 @@ def new():
         if "from" in request.args
         else None
     )
-    form = f.SeriesForm()
+    form = SeriesForm()
     form.add_blank_rows()
     form.load_choices()
     if request.method == "GET" and previous is not None:

@@ -1,0 +1,104 @@
+"""Following up: notifications, escalation records and their conclusions, reports by unit."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from tracker.api.schemas.common import DATE, ID, ID_QUERY, PageArgs
+from tracker.reminders.models import Outcome
+from tracker.tasks.services import TEXT_MAX
+
+
+class NotificationOut(ma.Schema):
+    id = fields.Integer(required=True)
+    task_id = fields.Integer(allow_none=True)
+    subject = fields.String(required=True)
+    body = fields.String(required=True)
+    link = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(allow_none=True)
+
+
+class EscalationArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(["open", "concluded"]))
+    unit_id = fields.Integer(**ID_QUERY)
+
+
+class ConclusionOut(ma.Schema):
+    id = fields.Integer(required=True)
+    outcome = fields.String(required=True)
+    note = fields.String(required=True)
+    concluded_by_id = fields.Integer(required=True)
+    concluded_at = fields.DateTime(required=True)
+    corrects_id = fields.Integer(allow_none=True)
+
+
+class EscalationOut(ma.Schema):
+    id = fields.Integer(required=True)
+    task_id = fields.Integer(required=True)
+    deadline = fields.Date(required=True)
+    reason = fields.String(required=True)
+    overdue_days = fields.Integer(required=True)
+    notices_before = fields.Integer(required=True)
+    opened_at = fields.DateTime(required=True)
+    status = fields.String(required=True)
+    lead_unit_id = fields.Integer(allow_none=True)
+    accountable_user_id = fields.Integer(allow_none=True)
+    unit_head_id = fields.Integer(allow_none=True)
+    supervisor_id = fields.Integer(allow_none=True)
+    conclusions = fields.List(fields.Nested(ConclusionOut), required=True)
+
+
+class ConclusionIn(ma.Schema):
+    outcome = fields.String(
+        required=True,
+        metadata={"enum": [o.value for o in Outcome]},
+        validate=validate.Length(max=40),
+    )
+    note = fields.String(required=True, validate=validate.Length(max=TEXT_MAX))
+    corrects_id = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "the conclusion this one corrects (the latest)"},
+        **ID,
+    )
+
+
+class ReportArgs(ma.Schema):
+    as_of = fields.Date(**DATE)
+    include_subtasks = fields.Boolean(
+        load_default=True,
+        metadata={"description": "false: only the tasks given by the level above"},
+    )
+    from_ = fields.Date(data_key="from", **DATE)
+    to = fields.Date(**DATE)
+
+
+class FiguresOut(ma.Schema):
+    total = fields.Integer(required=True)
+    on_track = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+    done_on_time = fields.Integer(required=True)
+    done_late = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True)
+    due_soon = fields.Integer(required=True)
+    stale = fields.Integer(required=True)
+    on_time_rate = fields.Float(allow_none=True, metadata={"description": "0–1, or null"})
+
+
+class UnitFiguresOut(FiguresOut):
+    unit_id = fields.Integer(required=True)
+    unit_code = fields.String(required=True)
+    unit_name = fields.String(required=True)
+    received = fields.Integer(
+        allow_none=True, metadata={"description": "tasks issued in the period"}
+    )
+
+
+class UnitReportOut(ma.Schema):
+    as_of = fields.Date(required=True)
+    from_ = fields.Date(data_key="from", allow_none=True)
+    to = fields.Date(allow_none=True)
+    total = fields.Nested(FiguresOut, required=True)
+    units = fields.List(fields.Nested(UnitFiguresOut), required=True)

@@ -1,0 +1,1 @@
+"""Directive documents (văn bản chỉ đạo): the documents tasks come from."""
