@@ -13,9 +13,9 @@ from aiosmtpd.controller import Controller
 from tests.factories import issued_task
 from tests.test_reminders import DUE, at, sweep, wd
 from tracker.extensions import db
+from tracker.jobs.outbox import deliver_digests, deliver_pending
 from tracker.notify.email import SmtpSender
 from tracker.notify.models import Channel, DeliveryStatus, Notification
-from tracker.notify.services import deliver_digests, deliver_pending
 from tracker.org.models import EmailMode
 
 

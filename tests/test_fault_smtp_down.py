@@ -21,8 +21,8 @@ from tests.faults import HookReceiver, MailServer, write_summary
 from tests.test_reminders import DUE, at, wd
 from tracker.extensions import db
 from tracker.jobs import runner, work
+from tracker.jobs.outbox import RETRY_DELAYS
 from tracker.notify.models import Channel, DeliveryStatus, Notification
-from tracker.notify.services import RETRY_DELAYS
 from tracker.org.models import EmailMode
 from tracker.webhooks.models import WebhookDelivery
 from tracker.webhooks.services import register_webhook

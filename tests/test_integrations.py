@@ -17,15 +17,12 @@ from tracker.audit.services import record
 from tracker.auth.tokens import calendar_token
 from tracker.clock import utcnow
 from tracker.extensions import db
+from tracker.jobs.outbox import deliver_webhooks
 from tracker.notify.models import DeliveryStatus
 from tracker.tasks import services
 from tracker.tasks.services import MilestoneInput
 from tracker.webhooks.models import WebhookDelivery
-from tracker.webhooks.services import (
-    SIGNATURE_HEADER,
-    deliver_webhooks,
-    register_webhook,
-)
+from tracker.webhooks.services import SIGNATURE_HEADER, register_webhook
 
 # ------------------------------------------------------------------ calendar feed
 

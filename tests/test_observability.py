@@ -31,14 +31,14 @@ from tracker.calendar.services import WorkingCalendar
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.jobs.models import JobRun
+from tracker.jobs.outbox import deliver_pending, deliver_webhooks
 from tracker.jobs.runner import JobResult, run_job
 from tracker.jobs.work import deliver_job, digest_job, series_job, sweep_work
 from tracker.notify.models import Channel, DeliveryStatus, Notification
-from tracker.notify.services import deliver_pending
 from tracker.reminders.models import Escalation
 from tracker.web.templating import format_moment
 from tracker.webhooks.models import WebhookDelivery
-from tracker.webhooks.services import deliver_webhooks, register_webhook
+from tracker.webhooks.services import register_webhook
 
 TOKEN = "metrics-token-for-the-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -18,6 +18,7 @@ from tracker.org.models import Role
 from tracker.org.services import set_unit_head, update_user
 from tracker.oversight import reports
 from tracker.tasks import services
+from tracker.tasks.classification import as_of
 from tracker.tasks.queries import my_work
 from tracker.tasks.services import CoordinationInput
 
@@ -164,7 +165,7 @@ def test_a_head_moved_to_another_unit_still_counts_the_old_units_tasks_as_own_wo
     db.session.commit()
     expected = Counter(_expected(f, day) for f in facts)
     expected.pop(None, None)
-    counts = my_work(org.head_a, reports.as_of(day)).counts
+    counts = my_work(org.head_a, as_of(day)).counts
     # (A task issued after the day is still a draft on it, and not one of _expected's.)
     assert {k: v for k, v in counts.items() if k not in ("draft", "due_soon")} == dict(expected)
 

@@ -136,8 +136,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.org.routes import bp as org_bp
     from tracker.oversight.audit_routes import bp as audit_bp
     from tracker.oversight.routes import bp as oversight_bp
-    from tracker.reminders.rule_routes import bp as reminder_rules_bp
     from tracker.reminders.escalation_routes import bp as escalations_bp
+    from tracker.reminders.rule_routes import bp as reminder_rules_bp
     from tracker.tasks.documents.routes import bp as documents_bp
     from tracker.tasks.feed import bp as feed_bp
     from tracker.tasks.process_templates.routes import bp as process_templates_bp

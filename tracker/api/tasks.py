@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -39,14 +38,13 @@ from tracker.api.schemas.tasks import (
     WithdrawIn,
 )
 from tracker.audit.models import AuditEvent
-from tracker.calendar.services import load_calendar
-from tracker.clock import local_date, utcnow
+from tracker.clock import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.extensions import db
 from tracker.org.models import User
 from tracker.tasks import queries, services
 from tracker.tasks.clarity import missing_clarity
-from tracker.tasks.classification import AsOf, Category, category_of, is_due_soon
+from tracker.tasks.classification import AsOf, Category, as_of, category_of, is_due_soon
 from tracker.tasks.documents import services as document_services
 from tracker.tasks.models import SourceDocument, Task, TaskGroup, TaskState
 from tracker.tasks.permissions import (
@@ -93,13 +91,9 @@ class TaskView:
         return getattr(self._task, name)
 
 
-def _as_of(day: date | None = None) -> AsOf:
-    return AsOf.of(day or local_date(utcnow()), load_calendar())
-
-
 def _view(task: Task) -> TaskView:
     db.session.refresh(task)  # what was committed: versions, dates moved by the calendar
-    return TaskView(task, caller(), _as_of())
+    return TaskView(task, caller(), as_of())
 
 
 @contextmanager
@@ -171,7 +165,7 @@ def task_list(args: dict):
 
     ``as_of`` xếp nhóm theo ngày đã qua (mặc định hôm nay); ``due_after``/``due_before``
     là các mốc tính cả ngày đó."""
-    as_of = _as_of(args.get("as_of"))
+    report_day = as_of(args.get("as_of"))
     filters = queries.TaskFilters(
         category=args.get("category"),
         unit_id=args.get("lead_unit_id"),
@@ -182,9 +176,9 @@ def task_list(args: dict):
         q=args["q"],
     )
     result = queries.search_tasks(
-        caller(), filters, as_of, page=args["page"], per_page=args["per_page"], load=TASK_LOAD
+        caller(), filters, report_day, page=args["page"], per_page=args["per_page"], load=TASK_LOAD
     )
-    items = [TaskView(r.task, caller(), as_of, r.category, r.due_soon) for r in result.rows]
+    items = [TaskView(r.task, caller(), report_day, r.category, r.due_soon) for r in result.rows]
     return {
         "items": items,
         "total": result.total,
@@ -209,7 +203,7 @@ def create_task(data: dict):
 @blp.response(200, TaskOut)
 def task_detail(task_id: int):
     """Một nhiệm vụ."""
-    return TaskView(get_task(task_id, caller()), caller(), _as_of())
+    return TaskView(get_task(task_id, caller()), caller(), as_of())
 
 
 @blp.route("/tasks/<int:task_id>", methods=["PATCH"])
@@ -250,7 +244,7 @@ def create_subtask(data: dict, task_id: int):
 
 def _group_out(group_id: int) -> dict:
     group = db.session.get(TaskGroup, group_id)
-    summary = queries.group_summary(group_id, caller(), _as_of()) if group else None
+    summary = queries.group_summary(group_id, caller(), as_of()) if group else None
     if group is None or not summary.rows:
         raise NotFound(_("Không tìm thấy nhóm nhiệm vụ."))
     return {

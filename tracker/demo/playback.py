@@ -20,8 +20,8 @@ from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.org.models import User
 from tracker.reminders.models import Escalation, Outcome
 from tracker.reminders.services import conclude
-from tracker.reminders.sweep import RUNNING_STATES, run_sweep
-from tracker.tasks.models import TaskState
+from tracker.reminders.sweep import run_sweep
+from tracker.tasks.models import RUNNING_STATES, TaskState
 
 # The demo's scheduler sweeps once a day at this local hour, every day, as a deployment
 # would have; today's sweep is left to the real scheduler.

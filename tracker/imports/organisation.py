@@ -13,6 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from tracker.errors import TrackerError, ValidationError
@@ -480,15 +481,19 @@ def import_organisation(data: bytes, *, actor: User, now: datetime) -> ImportRes
         unit_sheet, user_sheet = find_sheet(book, UNIT_SHEET), find_sheet(book, USER_SHEET)
         if unit_sheet is None and user_sheet is None:
             raise WorkbookError(
-                f"Tệp không có trang “{UNIT_SHEET}” hay “{USER_SHEET}”; hãy dùng tệp mẫu.",
-                fields={"file": "thiếu trang"},
+                _(
+                    "Tệp không có trang “%(units)s” hay “%(users)s”; hãy dùng tệp mẫu.",
+                    units=UNIT_SHEET,
+                    users=USER_SHEET,
+                ),
+                fields={"file": _("thiếu trang")},
             )
         unit_table = read_table(unit_sheet, UNIT_SHEET, UNIT_COLUMNS) if unit_sheet else []
         user_table = read_table(user_sheet, USER_SHEET, USER_COLUMNS) if user_sheet else []
     finally:
         book.close()
     if not unit_table and not user_table:
-        raise WorkbookError("Tệp chưa có dòng dữ liệu nào.", fields={"file": "không có dòng"})
+        raise WorkbookError(_("Tệp chưa có dòng dữ liệu nào."), fields={"file": _("không có dòng")})
     existing_units = {
         code_key(code): (unit_id, active, head_id)
         for unit_id, code, active, head_id in db.session.execute(
@@ -507,22 +512,21 @@ def import_organisation(data: bytes, *, actor: User, now: datetime) -> ImportRes
         units, order, users, sheet_units, existing_units, errors + cycle_errors + user_errors
     )
     # A dry run first, without passwords: scrypt is paid only for a workbook that passes.
-    batch = db.session.begin_nested()
-    _, _, refused = _apply_org(plan, {}, actor=actor, now=now)
-    batch.rollback()
+    # A dry run first, undone: every refusal is found before any password is hashed.
+    with db.session.begin_nested() as dry_run:
+        _units, _users, refused = _apply_org(plan, {}, actor=actor, now=now)
+        dry_run.rollback()
     errors = plan.errors + refused
     hashes: dict[int, str] = {}
     if not errors:
         hashes, errors = _hash_passwords(users)
     result = ImportResult(rows=len(unit_table) + len(user_table))
     if not errors:
-        batch = db.session.begin_nested()
-        result.units, result.users, errors = _apply_org(plan, hashes, actor=actor, now=now)
-        if errors:
-            batch.rollback()
-            result.units = result.users = 0
-        else:
-            batch.commit()
+        with db.session.begin_nested() as run:
+            result.units, result.users, errors = _apply_org(plan, hashes, actor=actor, now=now)
+            if errors:
+                run.rollback()
+                result.units = result.users = 0
     columns = list(UNIT_COLUMNS) + list(USER_COLUMNS)
     result.errors = sorted_errors(errors, [UNIT_SHEET, USER_SHEET], columns)
     logger.info(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -442,35 +443,42 @@ def import_tasks(
         )
         if sheet is None:
             raise WorkbookError(
-                f"Tệp không có trang “{TASK_SHEET}”.", fields={"file": "thiếu trang"}
+                _("Tệp không có trang “%(sheet)s”.", sheet=TASK_SHEET),
+                fields={"file": _("thiếu trang")},
             )
         table = read_table(sheet, TASK_SHEET, TASK_COLUMNS)
     finally:
         book.close()
     if not table:
         raise WorkbookError(
-            f"Trang “{TASK_SHEET}” chưa có dòng nhiệm vụ nào.", fields={"file": "không có dòng"}
+            _("Trang “%(sheet)s” chưa có dòng nhiệm vụ nào.", sheet=TASK_SHEET),
+            fields={"file": _("không có dòng")},
         )
     lookups = _TaskLookups.load()
     rows = [_parse_task(row, lookups) for row in table]
     errors = [error for row in rows for error in row.errors]
-    batch = db.session.begin_nested()
-    passed, refused = _create_tasks(
-        [row for row in rows if not row.errors], actor=actor, now=now, issue=issue, lookups=lookups
-    )
-    errors = sorted_errors(errors + refused, [TASK_SHEET], list(TASK_COLUMNS))
+    # Every row is tried in a savepoint of its own, inside one for the whole run: the run's
+    # is kept only when every row passed, and undone otherwise.
+    with db.session.begin_nested() as run:
+        passed, refused = _create_tasks(
+            [row for row in rows if not row.errors],
+            actor=actor,
+            now=now,
+            issue=issue,
+            lookups=lookups,
+        )
+        errors = sorted_errors(errors + refused, [TASK_SHEET], list(TASK_COLUMNS))
+        keep = not errors and not (valid_only and issue)
+        if not keep:
+            run.rollback()
     result = ImportResult(errors=errors, rows=len(rows))
-    if not errors and not (valid_only and issue):
-        batch.commit()
+    if keep:
         result.tasks, result.issued = len(passed), issue
     elif valid_only and passed:
         # The savepoints rolled back above took the audit events with them: start again.
-        batch.rollback()
         for row in passed:
             create_draft(row.data, actor=actor, now=now)
         result.tasks = len(passed)
-    else:
-        batch.rollback()
     logger.info(
         "Task import by %s: %s rows, %s kept, %s errors",
         actor.username,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
 
+from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -98,31 +99,34 @@ class Row:
 def open_workbook(data: bytes):
     """Open an .xlsx file read-only, or raise WorkbookError saying what is wrong with it."""
     if not data:
-        raise WorkbookError("Tệp tải lên rỗng.", fields={"file": "rỗng"})
+        raise WorkbookError(_("Tệp tải lên rỗng."), fields={"file": _("rỗng")})
     if not zipfile.is_zipfile(BytesIO(data)):
         raise WorkbookError(
-            "Tệp không phải bảng tính Excel .xlsx. Nếu là tệp .xls cũ, hãy mở bằng Excel và "
-            "lưu lại dưới dạng .xlsx; tốt nhất là dùng tệp mẫu.",
-            fields={"file": "không phải .xlsx"},
+            _(
+                "Tệp không phải bảng tính Excel .xlsx. Nếu là tệp .xls cũ, hãy mở bằng Excel và "
+                "lưu lại dưới dạng .xlsx; tốt nhất là dùng tệp mẫu."
+            ),
+            fields={"file": _("không phải .xlsx")},
         )
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             unzipped = sum(item.file_size for item in archive.infolist())
     except zipfile.BadZipFile as exc:
         raise WorkbookError(
-            "Không đọc được tệp Excel: tệp bị hỏng.", fields={"file": "hỏng"}
+            _("Không đọc được tệp Excel: tệp bị hỏng."), fields={"file": _("hỏng")}
         ) from exc
     if unzipped > MAX_UNZIPPED_BYTES:
         # A few thousand rows unzip to a few MB; far more is a mistake or a zip bomb.
         raise WorkbookError(
-            "Tệp Excel quá lớn để nhập; hãy chia thành nhiều tệp.", fields={"file": "quá lớn"}
+            _("Tệp Excel quá lớn để nhập; hãy chia thành nhiều tệp."),
+            fields={"file": _("quá lớn")},
         )
     try:
         return load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl fails in many ways on a damaged or foreign zip
         raise WorkbookError(
-            "Không đọc được tệp Excel: tệp bị hỏng hoặc không phải bảng tính .xlsx.",
-            fields={"file": "hỏng"},
+            _("Không đọc được tệp Excel: tệp bị hỏng hoặc không phải bảng tính .xlsx."),
+            fields={"file": _("hỏng")},
         ) from exc
 
 
@@ -173,9 +177,13 @@ def read_table(sheet, title: str, columns: Iterable[str]) -> list[Row]:
                     missing = [c for c in columns if c not in index]
                     if missing:
                         raise WorkbookError(
-                            f"Trang “{title}” thiếu cột: {', '.join(missing)}. "
-                            "Hãy dùng tệp mẫu và giữ nguyên dòng tiêu đề.",
-                            fields={"file": "thiếu cột"},
+                            _(
+                                "Trang “%(sheet)s” thiếu cột: %(columns)s. "
+                                "Hãy dùng tệp mẫu và giữ nguyên dòng tiêu đề.",
+                                sheet=title,
+                                columns=", ".join(missing),
+                            ),
+                            fields={"file": _("thiếu cột")},
                         )
                 elif number >= HEADER_SCAN_ROWS:
                     break
@@ -185,22 +193,30 @@ def read_table(sheet, title: str, columns: Iterable[str]) -> list[Row]:
                 continue
             if len(rows) == MAX_ROWS:
                 raise WorkbookError(
-                    f"Trang “{title}” có hơn {thousands(MAX_ROWS)} dòng dữ liệu; hãy chia "
-                    "thành nhiều tệp.",
-                    fields={"file": "quá nhiều dòng"},
+                    _(
+                        "Trang “%(sheet)s” có hơn %(n)s dòng dữ liệu; hãy chia thành nhiều tệp.",
+                        sheet=title,
+                        n=thousands(MAX_ROWS),
+                    ),
+                    fields={"file": _("quá nhiều dòng")},
                 )
             rows.append(Row(number, cells))
     except WorkbookError:
         raise
     except Exception as exc:  # a damaged sheet is only noticed while its rows are read
         raise WorkbookError(
-            f"Không đọc được trang “{title}”: tệp bị hỏng.", fields={"file": "hỏng"}
+            _("Không đọc được trang “%(sheet)s”: tệp bị hỏng.", sheet=title),
+            fields={"file": _("hỏng")},
         ) from exc
     if index is None:
         raise WorkbookError(
-            f"Trang “{title}” không có dòng tiêu đề với tên các cột như tệp mẫu "
-            f"({', '.join(columns[:3])}, …).",
-            fields={"file": "không có dòng tiêu đề"},
+            _(
+                "Trang “%(sheet)s” không có dòng tiêu đề với tên các cột như tệp mẫu "
+                "(%(columns)s, …).",
+                sheet=title,
+                columns=", ".join(columns[:3]),
+            ),
+            fields={"file": _("không có dòng tiêu đề")},
         )
     return rows
 

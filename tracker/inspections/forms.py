@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.inspections import models
 from tracker.inspections import services as service
 from tracker.org.models import Unit
-from tracker.tasks.forms import TaskForm, VnDateField
+from tracker.tasks.forms import TaskForm, VnDateField, task_input_of
 from tracker.tasks.services import TaskInput
 
 
@@ -129,20 +129,7 @@ class FollowUpForm(FlaskForm):
 
     def to_input(self) -> TaskInput:
         """Return what the office typed as task input."""
-        return TaskInput(
-            title=self.title.data or "",
-            description=self.description.data or "",
-            document_id=self.document_id.data,
-            field_id=self.field_id.data,
-            lead_unit_id=self.lead_unit_id.data,
-            accountable_user_id=self.accountable_user_id.data,
-            supervisor_id=self.supervisor_id.data,
-            start_date=self.start_date.data,
-            due_date=self.due_date.data,
-            expected_outcome=self.expected_outcome.data or "",
-            target=self.target.data or "",
-            process_steps=(self.process_steps.data or "").splitlines(),
-        )
+        return task_input_of(self)
 
 
 class FilterForm(FlaskForm):

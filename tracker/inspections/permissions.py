@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker.errors import NotFound, PermissionDenied
 from tracker.extensions import db
 from tracker.inspections.models import Finding, Inspection
-from tracker.org.models import Role, User
+from tracker.org.models import CITY_WIDE_ROLES, Role, User
 
 
 def may_record(user: User) -> bool:
@@ -32,7 +33,7 @@ def visible_inspections_clause(user: User) -> sa.ColumnElement[bool]:
     """Return the SQL condition selecting the inspections the user may see."""
     if not user.is_active:
         return sa.false()
-    if user.has_role(Role.INSPECTOR, Role.ASSIGNER, Role.ADMIN):
+    if user.has_role(*CITY_WIDE_ROLES, Role.ADMIN):
         return sa.true()
     if user.has_role(Role.UNIT_HEAD):
         return Inspection.unit_id == user.unit_id
@@ -42,21 +43,23 @@ def visible_inspections_clause(user: User) -> sa.ColumnElement[bool]:
 def require_list(user: User) -> None:
     """Raise PermissionDenied unless the user may open the inspection list."""
     if not may_list(user):
-        raise PermissionDenied("Bạn không có quyền xem các đợt kiểm tra.")
+        raise PermissionDenied(_("Bạn không có quyền xem các đợt kiểm tra."))
 
 
 def require_record(user: User) -> None:
     """Raise PermissionDenied unless the user is an inspector."""
     if not may_record(user):
-        raise PermissionDenied("Chỉ Sở Nội vụ (thanh tra) được ghi nhận kiểm tra và kết luận.")
+        raise PermissionDenied(_("Chỉ Sở Nội vụ (thanh tra) được ghi nhận kiểm tra và kết luận."))
 
 
 def require_follow_up(user: User) -> None:
     """Raise PermissionDenied unless the user may hand out a follow-up task."""
     if not may_follow_up(user):
         raise PermissionDenied(
-            "Chỉ Văn phòng (người giao việc) được giao nhiệm vụ khắc phục; "
-            "Sở Nội vụ đề xuất qua kiến nghị của kết luận kiểm tra."
+            _(
+                "Chỉ Văn phòng (người giao việc) được giao nhiệm vụ khắc phục; "
+                "Sở Nội vụ đề xuất qua kiến nghị của kết luận kiểm tra."
+            )
         )
 
 
@@ -70,7 +73,7 @@ def get_inspection(inspection_id: int, user: User) -> Inspection:
         .options(selectinload(Inspection.unit), selectinload(Inspection.document))
     )
     if found is None:
-        raise NotFound("Không tìm thấy đợt kiểm tra.")
+        raise NotFound(_("Không tìm thấy đợt kiểm tra."))
     return found
 
 
@@ -84,7 +87,7 @@ def get_finding(finding_id: int, user: User) -> Finding:
         .where(Finding.id == finding_id, visible_inspections_clause(user))
     )
     if found is None:
-        raise NotFound("Không tìm thấy kết luận kiểm tra.")
+        raise NotFound(_("Không tìm thấy kết luận kiểm tra."))
     return found
 
 

@@ -13,7 +13,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
 from tracker.inspections import models, permissions
 from tracker.inspections import services as service
@@ -25,15 +24,11 @@ from tracker.inspections.forms import (
     kind_choices,
     unit_choices,
 )
-from tracker.tasks.classification import CATEGORY_LABELS, AsOf
+from tracker.tasks.classification import CATEGORY_LABELS, as_of
 from tracker.tasks.forms import CLARITY_FIELDS
 from tracker.web.forms import form_status, refusal_shown_on
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
-
-
-def _as_of() -> AsOf:
-    return AsOf.of(local_date(utcnow()), load_calendar())
 
 
 @bp.app_template_global("inspection_origin")
@@ -56,7 +51,7 @@ def inspection_list():
             item.data, item.errors = None, []
     page = request.args.get("page", 1, type=int)
     result = service.list_inspections(
-        current_user, _as_of(), unit_id=form.unit_id.data, kind=form.kind.data, page=page
+        current_user, as_of(), unit_id=form.unit_id.data, kind=form.kind.data, page=page
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
@@ -96,7 +91,7 @@ def _detail(inspection, finding_form=None, status=200):
     return render_template(
         "inspections/detail.html",
         inspection=inspection,
-        rows=service.inspection_findings(inspection, _as_of()),
+        rows=service.inspection_findings(inspection, as_of()),
         labels=CATEGORY_LABELS,
         kinds=models.KIND_LABELS,
         severities=models.SEVERITY_LABELS,

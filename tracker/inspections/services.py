@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
@@ -30,8 +31,7 @@ from tracker.inspections.permissions import (
 from tracker.org.models import Unit, User
 from tracker.tasks.classification import AsOf, category_sql
 from tracker.tasks.models import SourceDocument, Task, TaskState
-from tracker.tasks.services import TaskInput, create_draft, issue_task
-from tracker.text import nfc
+from tracker.tasks.services import TaskInput, checked_text, create_draft, issue_task
 
 logger = logging.getLogger(__name__)
 
@@ -69,12 +69,7 @@ class InspectionInput:
 
 
 def _text(value: str | None, name: str) -> str:
-    text = nfc(value).strip()
-    if len(text) > TEXT_MAX:
-        raise ValidationError(
-            f"Nội dung dài quá {TEXT_MAX} ký tự.", fields={name: f"tối đa {TEXT_MAX} ký tự"}
-        )
-    return text
+    return checked_text(value, name, TEXT_MAX)
 
 
 def _inspection_snapshot(inspection: Inspection) -> dict:
@@ -159,11 +154,13 @@ def add_finding(
     require_record(actor)
     text, recommendation = _text(text, "text"), _text(recommendation, "recommendation")
     if not text:
-        raise ValidationError("Hãy ghi nội dung kết luận.", fields={"text": "bắt buộc"})
+        raise ValidationError(_("Hãy ghi nội dung kết luận."), fields={"text": _("bắt buộc")})
     try:
         level = Severity(severity) if severity else None
     except ValueError as exc:
-        raise ValidationError("Mức độ không hợp lệ.", fields={"severity": "không hợp lệ"}) from exc
+        raise ValidationError(
+            _("Mức độ không hợp lệ."), fields={"severity": _("không hợp lệ")}
+        ) from exc
     finding = Finding(
         inspection=inspection,
         text=text,
@@ -228,7 +225,7 @@ def turn_finding_into_task(
     require_follow_up(actor)
     if finding.task_id is not None:
         raise ConflictError(
-            f"Kết luận này đã có nhiệm vụ khắc phục (nhiệm vụ số {finding.task_id}).",
+            _("Kết luận này đã có nhiệm vụ khắc phục (nhiệm vụ số %(id)s).", id=finding.task_id),
             code="already_followed_up",
         )
     task = create_draft(data, actor=actor, now=now)
@@ -242,7 +239,7 @@ def turn_finding_into_task(
     ).rowcount
     if linked != 1:
         raise ConflictError(
-            "Kết luận này vừa được giao nhiệm vụ khắc phục. Hãy tải lại trang.",
+            _("Kết luận này vừa được giao nhiệm vụ khắc phục. Hãy tải lại trang."),
             code="already_followed_up",
         )
     db.session.expire(finding, ["task_id", "task"])

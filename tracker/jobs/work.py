@@ -10,12 +10,11 @@ from tracker.audit.checks import verify_and_record
 from tracker.audit.services import SYSTEM_ACTOR
 from tracker.extensions import db
 from tracker.faults import pause_point
+from tracker.jobs.outbox import deliver_digests, deliver_pending, deliver_webhooks
 from tracker.jobs.runner import JobResult
 from tracker.notify.email import SmtpSender
-from tracker.notify.services import deliver_digests, deliver_pending
 from tracker.reminders.sweep import SweepResult, run_sweep
 from tracker.tasks.series.services import create_occurrences
-from tracker.webhooks.services import deliver_webhooks
 
 # The job that checks the audit trail's hash chain each night.
 VERIFY_JOB = "audit_verify"

@@ -1,42 +1,22 @@
-"""The outbox: queue messages with the change that causes them, deliver after commit.
-
-Queuing writes rows in the caller's transaction, so a rolled-back change sends
-nothing. Delivery reads the outbox later (the scheduler, every 30 seconds) and takes
-each message in three small transactions of its own: *claim* (count the attempt, keep
-other deliverers away for a lease), *send*, *record* (sent, or the next pause). A mail
-server that is down only delays messages: they wait, are retried with growing pauses,
-and none is lost.
-
-Delivery is at least once, and exactly once except in one window: if the process dies
-(or the database stays unreachable) after the mail server said "250 OK" and before the
-"sent" is committed, the message goes again when the lease is over — with the same
-Message-ID, so the receiving mail system can tell it is the same message. A dead
-deliverer in any other place loses nothing and sends nothing twice.
-"""
+"""Notices for people: queue them with the change that causes them (the in-app inbox and
+email alike), read the inbox, choose how email comes. The scheduler's deliver and digest
+jobs send the email afterwards (tracker.jobs.outbox)."""
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
 
 from tracker.audit.services import record
 from tracker.extensions import db
-from tracker.faults import pause_point
 from tracker.notify.models import Channel, DeliveryStatus, Notification
 from tracker.org.models import EmailMode, User
 
 logger = logging.getLogger(__name__)
-
-# Pauses between attempts; after the last one the message is marked failed for an admin.
-RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 2, 5, 10, 30, 60, 120, 240, 480, 720)]
 
 
 @dataclass(frozen=True)
@@ -114,183 +94,6 @@ def _rows(key: str, user_id: int, email, mode, message: Message, now: datetime) 
             }
         )
     return rows
-
-
-Sender = Callable[[Notification | list[Notification], User], None]
-
-# Errors on which writing an attempt's outcome is tried again on a fresh connection.
-_TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError)
-
-
-def lease() -> timedelta:
-    """Return how long a claimed message is left alone before another attempt may take it."""
-    return timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-
-
-def claim(model, ids: list[int], now: datetime) -> list[int]:
-    """Take due outbox rows for one attempt each and commit; return the ids taken.
-
-    The claim counts the attempt and moves ``next_attempt_at`` past the lease before
-    anything is sent, so a second deliverer never sends the same row, and a row whose
-    deliverer died mid-send is tried again (once) when the lease is over.
-    """
-    if not ids:
-        db.session.commit()  # ends the transaction that looked for due rows
-        return []
-    # What the attempt leaves until it reports back: if the process dies in between, an
-    # admin reads this, and the row is sent again (once) when the lease is over.
-    interrupted = (
-        sa.literal("interrupted: attempt ")
-        + sa.cast(model.attempts + 1, sa.String)
-        + sa.literal(f" started at {now.isoformat()} and did not report back")
-    )
-    taken = db.session.scalars(
-        sa.update(model)
-        .where(
-            model.id.in_(ids),
-            model.status == DeliveryStatus.PENDING,
-            model.next_attempt_at <= now,
-        )
-        .values(
-            attempts=model.attempts + 1,
-            next_attempt_at=now + lease(),
-            last_error=interrupted,
-        )
-        .returning(model.id)
-    ).all()
-    db.session.commit()
-    return sorted(taken)
-
-
-def settle(model, ids: list[int], values: dict) -> None:
-    """Record the outcome of an attempt, again on a fresh connection if the first drops.
-
-    After the receiving server has accepted a message, this write is all that stands
-    between "sent once" and "sent again": it is retried rather than lost to a blip.
-    """
-    for attempt in range(3):
-        try:
-            db.session.execute(sa.update(model).where(model.id.in_(ids)).values(**values))
-            db.session.commit()
-            return
-        except _TRANSIENT:
-            db.session.rollback()
-            if attempt == 2:
-                raise
-            logger.warning("Recording the outcome of %s %s failed; trying again", model, ids)
-            time.sleep(0.2 * (attempt + 1))
-
-
-def retry_values(attempts: int, error: str, now: datetime) -> dict:
-    """Return the columns of a failed attempt: the next pause, or failed after the last."""
-    values = {"last_error": error[:2000]}
-    if attempts > len(RETRY_DELAYS):
-        values["status"] = DeliveryStatus.FAILED
-    else:
-        values["next_attempt_at"] = now + RETRY_DELAYS[attempts - 1]
-    return values
-
-
-def _due_ids(
-    now: datetime, digest: bool, limit: int, user_id: int | None = None, retries: bool = False
-) -> list[int]:
-    query = (
-        sa.select(Notification.id)
-        .where(
-            Notification.channel == Channel.EMAIL,
-            Notification.status == DeliveryStatus.PENDING,
-            Notification.digest.is_(digest),
-            Notification.next_attempt_at <= now,
-        )
-        .order_by(Notification.id)
-        .limit(limit)
-    )
-    if user_id is not None:
-        query = query.where(Notification.user_id == user_id)
-    if retries:
-        query = query.where(Notification.attempts > 0)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Two deliverers never take the same message.
-        query = query.with_for_update(skip_locked=True)
-    return list(db.session.scalars(query))
-
-
-def _send_claimed(ids: list[int], send: Sender, now: datetime, point: str) -> bool:
-    """Send what was claimed (one email, or one digest), then record how it went."""
-    # Read in a short session of its own: nothing stays open while the mail server takes
-    # its time (on SQLite, an open transaction holds the write lock).
-    with Session(db.engine, expire_on_commit=False) as session:
-        notes = list(
-            session.scalars(
-                sa.select(Notification)
-                .where(Notification.id.in_(ids))
-                .options(selectinload(Notification.user))
-                .order_by(Notification.id)
-            )
-        )
-    user = notes[0].user
-    pause_point(f"outbox.{point}.claimed")
-    try:
-        send(notes[0] if point == "email" else notes, user)
-    except Exception as error:  # noqa: BLE001 - any transport failure means "retry later"
-        attempts = max(n.attempts for n in notes)
-        logger.warning("Email %s to user %s failed: %s", ids, user.id, error)
-        settle(Notification, ids, retry_values(attempts, f"{type(error).__name__}: {error}", now))
-        return False
-    pause_point(f"outbox.{point}.sent")
-    settle(Notification, ids, {"status": DeliveryStatus.SENT, "sent_at": now, "last_error": None})
-    return True
-
-
-def deliver_pending(now: datetime, send: Sender, limit: int = 200) -> tuple[int, int]:
-    """Send due immediate emails one by one: claim, send, record; return (sent, failed)."""
-    sent = failed = 0
-    for _ in range(limit):
-        due = _due_ids(now, digest=False, limit=1)
-        taken = claim(Notification, due, now)
-        if not due:
-            break
-        if not taken:
-            continue
-        if _send_claimed(taken, send, now, "email"):
-            sent += 1
-        else:
-            failed += 1
-    return sent, failed
-
-
-def deliver_digests(now: datetime, send: Sender, *, retries_only: bool = False) -> tuple[int, int]:
-    """Send each digest user one email with everything waiting for them; return counts.
-
-    With ``retries_only`` (the outbox job, every few seconds) only the messages of a
-    digest that failed or was interrupted go, as they were claimed together: the same
-    set, so a digest sent again after a crash carries the same Message-ID.
-    """
-    sent = failed = 0
-    query = (
-        sa.select(Notification.user_id)
-        .distinct()
-        .where(
-            Notification.channel == Channel.EMAIL,
-            Notification.digest.is_(True),
-            Notification.status == DeliveryStatus.PENDING,
-            Notification.next_attempt_at <= now,
-        )
-    )
-    if retries_only:
-        query = query.where(Notification.attempts > 0)
-    user_ids = db.session.scalars(query).all()
-    db.session.commit()  # each digest below is claimed in its own transaction
-    for user_id in user_ids:
-        due = _due_ids(now, digest=True, limit=500, user_id=user_id, retries=retries_only)
-        taken = claim(Notification, due, now)
-        if not taken:
-            continue
-        if _send_claimed(taken, send, now, "digest"):
-            sent += 1
-        else:
-            failed += 1
-    return sent, failed
 
 
 def unread_count(user: User) -> int:

@@ -39,9 +39,17 @@ class Role(enum.StrEnum):
     INSPECTOR = "inspector"
 
 
+# The named groups of roles, each written once (the rules that use them are elsewhere).
 # The people who take on a unit's tasks: its head and its staff. An inspector reads, an
 # admin administers, a leader supervises; none of them is answerable for a task's work.
 CARRIER_ROLES = (Role.UNIT_HEAD, Role.STAFF)
+# Who sees every task of the city: the office that gives them out, Sở Nội vụ that audits.
+CITY_WIDE_ROLES = (Role.ASSIGNER, Role.INSPECTOR)
+# Who follows the figures and the escalation records: the city-wide roles, the leaders of
+# fields, the heads of units (their own unit's).
+OVERSIGHT_ROLES = (Role.INSPECTOR, Role.ASSIGNER, Role.LEADER, Role.UNIT_HEAD)
+# Who reads the audit trail: those who run the system and those who audit the city.
+AUDIT_READER_ROLES = (Role.ADMIN, Role.INSPECTOR)
 
 
 class Unit(db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.errors import NotFound, PermissionDenied
@@ -19,7 +20,7 @@ def may_administer(user) -> bool:
 def require_admin(user) -> None:
     """Raise PermissionDenied unless the user administers the system."""
     if not may_administer(user):
-        raise PermissionDenied("Chỉ quản trị hệ thống được thực hiện thao tác này.")
+        raise PermissionDenied(_("Chỉ quản trị hệ thống được thực hiện thao tác này."))
 
 
 def admin_required(view):
@@ -37,7 +38,7 @@ def get_unit(unit_id: int) -> Unit:
     """Load a unit or raise NotFound (admin pages check the role with the decorator)."""
     unit = db.session.get(Unit, unit_id)
     if unit is None:
-        raise NotFound("Không tìm thấy đơn vị.")
+        raise NotFound(_("Không tìm thấy đơn vị."))
     return unit
 
 
@@ -45,7 +46,7 @@ def get_user(user_id: int) -> User:
     """Load a user or raise NotFound."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("Không tìm thấy người dùng.")
+        raise NotFound(_("Không tìm thấy người dùng."))
     return user
 
 
@@ -53,5 +54,5 @@ def get_field(field_id: int) -> Field:
     """Load a field (lĩnh vực) or raise NotFound."""
     field = db.session.get(Field, field_id)
     if field is None:
-        raise NotFound("Không tìm thấy lĩnh vực.")
+        raise NotFound(_("Không tìm thấy lĩnh vực."))
     return field

@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.audit.checks import verify_and_record
 from tracker.audit.models import AuditEvent, ChainCheck
 from tracker.audit.services import SYSTEM_ACTOR
 from tracker.clock import local_midnight
-from tracker.errors import PermissionDenied
+from tracker.errors import NotFound, PermissionDenied
 from tracker.extensions import db
 from tracker.inspections.models import ACTION_LABELS as INSPECTION_ACTION_LABELS
-from tracker.org.models import Role, Unit, User
+from tracker.org.models import AUDIT_READER_ROLES, Unit, User
 from tracker.tasks.models import Task
 from tracker.tasks.timeline import ACTION_LABELS as TASK_ACTION_LABELS
 
@@ -87,13 +88,24 @@ def action_label(action: str) -> str:
 
 def may_read_audit(user: User) -> bool:
     """Tell whether the user reads the audit trail (admins and inspectors)."""
-    return user.is_active and user.has_role(Role.ADMIN, Role.INSPECTOR)
+    return user.is_active and user.has_role(*AUDIT_READER_ROLES)
 
 
 def require_audit_reader(user: User) -> None:
     """Raise PermissionDenied unless the user may read the audit trail."""
     if not may_read_audit(user):
-        raise PermissionDenied("Chỉ quản trị hệ thống và Sở Nội vụ (thanh tra) được xem nhật ký.")
+        raise PermissionDenied(
+            _("Chỉ quản trị hệ thống và Sở Nội vụ (thanh tra) được xem nhật ký.")
+        )
+
+
+def task_for_audit(task_id: int) -> Task:
+    """Load any task for the audit trail's readers (who read every task's history, the
+    admin included, though the admin sees no task's page), or raise NotFound."""
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise NotFound(_("Không tìm thấy nhiệm vụ."))
+    return task
 
 
 # ---------------------------------------------------------------- events as rows

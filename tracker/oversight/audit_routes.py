@@ -13,12 +13,9 @@ from wtforms.validators import Length, Optional
 
 from tracker.audit.checks import chain_state
 from tracker.clock import utcnow
-from tracker.errors import NotFound
-from tracker.extensions import db
 from tracker.org.permissions import get_unit, get_user
 from tracker.oversight import audit_queries as views
 from tracker.tasks.forms import VnDateField
-from tracker.tasks.models import Task
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -171,9 +168,7 @@ def _history(title: str, subject_url: str | None, sections: list[tuple]):
 @bp.route("/tasks/<int:task_id>")
 def task_history(task_id: int):
     """Show everything that happened to a task, oldest first."""
-    task = db.session.get(Task, task_id)
-    if task is None:
-        raise NotFound(_("Không tìm thấy nhiệm vụ."))
+    task = views.task_for_audit(task_id)
     page = request.args.get("page", 1, type=int)
     history = views.object_history("Task", task.id, page=page)
     title = _("Nhật ký nhiệm vụ #%(id)s: %(t)s", id=task.id, t=task.title or "—")

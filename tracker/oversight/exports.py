@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from tracker.oversight.reports import BriefingRow, Dashboard, Figures, Score
 from tracker.tasks.classification import CATEGORY_LABELS, Category
+from tracker.text import N_
 from tracker.web.xlsx import Sheet
 
+# The columns of a set of figures: the categories under their one label, then the rest.
 FIGURE_HEADERS = [
-    "Đang thực hiện trong hạn",
-    "Đang thực hiện quá hạn",
-    "Hoàn thành đúng hạn",
-    "Hoàn thành quá hạn",
-    "Đã thu hồi",
-    "Sắp đến hạn",
-    "Không cập nhật",
-    "Tỷ lệ đúng hạn (%)",
+    CATEGORY_LABELS[Category.ON_TRACK],
+    CATEGORY_LABELS[Category.OVERDUE],
+    CATEGORY_LABELS[Category.DONE_ON_TIME],
+    CATEGORY_LABELS[Category.DONE_LATE],
+    CATEGORY_LABELS[Category.WITHDRAWN],
+    N_("Sắp đến hạn"),
+    N_("Không cập nhật"),
+    N_("Tỷ lệ đúng hạn (%)"),
 ]
+
+
+def headers(*names: str) -> list[str]:
+    """Return column headers in the reader's language (the sheets follow the page's)."""
+    return [_(name) for name in names]
+
+
+def _yes(flag: bool) -> str:
+    return _("Có") if flag else ""
 
 
 def _rate(rate: float | None):
@@ -42,46 +55,52 @@ def dashboard_sheets(report: Dashboard) -> list[Sheet]:
     day = report.day
     return [
         Sheet(
-            "Toàn thành phố", ["Ngày số liệu", *FIGURE_HEADERS], [[day, *_figures(report.total)]]
+            _("Toàn thành phố"),
+            headers(N_("Ngày số liệu"), *FIGURE_HEADERS),
+            [[day, *_figures(report.total)]],
         ),
         Sheet(
-            "Theo đơn vị",
-            ["Ngày số liệu", "Mã đơn vị", "Đơn vị", *FIGURE_HEADERS],
+            _("Theo đơn vị"),
+            headers(N_("Ngày số liệu"), N_("Mã đơn vị"), N_("Đơn vị"), *FIGURE_HEADERS),
             [[day, u.code, u.name, *_figures(f)] for u, f in report.by_unit],
         ),
         Sheet(
-            "Theo lĩnh vực",
-            ["Ngày số liệu", "Lĩnh vực", *FIGURE_HEADERS],
+            _("Theo lĩnh vực"),
+            headers(N_("Ngày số liệu"), N_("Lĩnh vực"), *FIGURE_HEADERS),
             [[day, x.name, *_figures(f)] for x, f in report.by_field],
         ),
         Sheet(
-            "Theo văn bản",
-            ["Ngày số liệu", "Văn bản", "Ngày ban hành", *FIGURE_HEADERS],
+            _("Theo văn bản"),
+            headers(N_("Ngày số liệu"), N_("Văn bản"), N_("Ngày ban hành"), *FIGURE_HEADERS),
             [
                 [day, f"{d.kind} {d.number}", d.issued_on, *_figures(f)]
                 for d, f in report.by_document
             ],
         ),
-        Sheet("Quá hạn theo tuần", ["Ngày", "Số nhiệm vụ quá hạn"], report.weekly_overdue),
+        Sheet(
+            _("Quá hạn theo tuần"),
+            headers(N_("Ngày"), N_("Số nhiệm vụ quá hạn")),
+            report.weekly_overdue,
+        ),
     ]
 
 
 SCORE_HEADERS = [
-    "Nhận trong kỳ",
-    "Hoàn thành đúng hạn",
-    "Hoàn thành quá hạn",
-    "Đang trong hạn",
-    "Đang quá hạn",
-    "Tỷ lệ đúng hạn (%)",
-    "Số ngày chậm trung bình",
-    "Chậm nhiều nhất (ngày)",
-    "Đề nghị gia hạn",
-    "Được gia hạn",
-    "Nhắc hạn",
-    "Cảnh báo",
-    "Đôn đốc",
-    "Hồ sơ chuyển Sở Nội vụ",
-    "Kết luận",
+    N_("Nhận trong kỳ"),
+    CATEGORY_LABELS[Category.DONE_ON_TIME],
+    CATEGORY_LABELS[Category.DONE_LATE],
+    N_("Đang trong hạn"),
+    N_("Đang quá hạn"),
+    N_("Tỷ lệ đúng hạn (%)"),
+    N_("Số ngày chậm trung bình"),
+    N_("Chậm nhiều nhất (ngày)"),
+    N_("Đề nghị gia hạn"),
+    N_("Được gia hạn"),
+    N_("Nhắc hạn"),
+    N_("Cảnh báo"),
+    N_("Đôn đốc"),
+    N_("Hồ sơ chuyển Sở Nội vụ"),
+    N_("Kết luận"),
 ]
 
 
@@ -113,12 +132,53 @@ def ranking_sheets(rows, start: date, end: date, outcomes: dict) -> list[Sheet]:
     """Return the ranking of units as a sheet."""
     return [
         Sheet(
-            "Xếp hạng đơn vị",
-            ["Hạng", "Từ ngày", "Đến ngày", "Mã đơn vị", "Đơn vị", *SCORE_HEADERS],
+            _("Xếp hạng đơn vị"),
+            headers(
+                N_("Hạng"),
+                N_("Từ ngày"),
+                N_("Đến ngày"),
+                N_("Mã đơn vị"),
+                N_("Đơn vị"),
+                *SCORE_HEADERS,
+            ),
             [
                 [rank, start, end, u.code, u.name, *score_cells(s, outcomes)]
                 for rank, (u, s) in enumerate(rows, start=1)
             ],
+        )
+    ]
+
+
+def unit_sheets(unit, score: Score | None, people, start: date, end: date, outcomes: dict):
+    """Return a unit's scorecard for a period, then that of each official who answers for
+    its tasks, as two sheets."""
+    sheets = ranking_sheets([(unit, score)] if score else [], start, end, outcomes)
+    sheets[0].title = _("Đơn vị")
+    sheets.append(
+        Sheet(
+            _("Cá nhân"),
+            headers(N_("Họ và tên"), N_("Chức vụ"), *SCORE_HEADERS),
+            [[p.full_name, p.position or "", *score_cells(s, outcomes)] for p, s in people],
+        )
+    )
+    return sheets
+
+
+def person_sheets(person, score: Score | None, start: date, end: date, outcomes: dict):
+    """Return one official's scorecard for a period as a sheet."""
+    cells = [person.full_name, person.position or "", person.unit.name, start, end]
+    return [
+        Sheet(
+            _("Cá nhân"),
+            headers(
+                N_("Họ và tên"),
+                N_("Chức vụ"),
+                N_("Đơn vị"),
+                N_("Từ ngày"),
+                N_("Đến ngày"),
+                *SCORE_HEADERS,
+            ),
+            [[*cells, *score_cells(score, outcomes)]] if score else [],
         )
     ]
 
@@ -128,7 +188,7 @@ def briefing_sheets(groups: list, day: date) -> list[Sheet]:
 
     def row(leader, r: BriefingRow):
         t = r.task
-        state = CATEGORY_LABELS[Category(r.category)]
+        state = _(CATEGORY_LABELS[Category(r.category)])
         return [
             leader.full_name if leader else "",
             t.title,
@@ -138,23 +198,23 @@ def briefing_sheets(groups: list, day: date) -> list[Sheet]:
             state,
             r.days_overdue,
             r.last_report,
-            "Có" if r.stale else "",
+            _yes(r.stale),
         ]
 
     return [
         Sheet(
-            "Giao ban tuần",
-            [
-                "Lãnh đạo phụ trách",
-                "Nhiệm vụ",
-                "Đơn vị chủ trì",
-                "Người chịu trách nhiệm",
-                "Hạn hoàn thành",
-                "Tình trạng",
-                "Số ngày làm việc quá hạn",
-                "Báo cáo gần nhất",
-                "Không cập nhật",
-            ],
+            _("Giao ban tuần"),
+            headers(
+                N_("Lãnh đạo phụ trách"),
+                N_("Nhiệm vụ"),
+                N_("Đơn vị chủ trì"),
+                N_("Người chịu trách nhiệm"),
+                N_("Hạn hoàn thành"),
+                N_("Tình trạng"),
+                N_("Số ngày làm việc quá hạn"),
+                N_("Báo cáo gần nhất"),
+                N_("Không cập nhật"),
+            ),
             [row(group.leader, r) for group in groups for r in group.rows],
         )
     ]
@@ -164,21 +224,21 @@ def task_sheets(rows, day: date) -> list[Sheet]:
     """Return a task search as a sheet."""
     return [
         Sheet(
-            "Nhiệm vụ",
-            [
-                "Mã",
-                "Nhiệm vụ",
-                "Văn bản",
-                "Đơn vị chủ trì",
-                "Người chịu trách nhiệm",
-                "Ngày bắt đầu",
-                "Hạn hoàn thành",
-                "Hạn ban đầu",
-                "Tình trạng",
-                "Sắp đến hạn",
-                "Tiến độ (%)",
-                "Ngày số liệu",
-            ],
+            _("Nhiệm vụ"),
+            headers(
+                N_("Mã"),
+                N_("Nhiệm vụ"),
+                N_("Văn bản"),
+                N_("Đơn vị chủ trì"),
+                N_("Người chịu trách nhiệm"),
+                N_("Ngày bắt đầu"),
+                N_("Hạn hoàn thành"),
+                N_("Hạn ban đầu"),
+                N_("Tình trạng"),
+                N_("Sắp đến hạn"),
+                N_("Tiến độ (%)"),
+                N_("Ngày số liệu"),
+            ),
             [
                 [
                     r.task.id,
@@ -189,8 +249,8 @@ def task_sheets(rows, day: date) -> list[Sheet]:
                     r.task.start_date,
                     r.task.due_date,
                     r.task.original_due_date,
-                    CATEGORY_LABELS[r.category],
-                    "Có" if r.due_soon else "",
+                    _(CATEGORY_LABELS[r.category]),
+                    _yes(r.due_soon),
                     r.task.progress_percent,
                     day,
                 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tracker.errors import PermissionDenied
-from tracker.org.models import Role, User
+from flask_babel import gettext as _
 
-OVERSIGHT_ROLES = (Role.INSPECTOR, Role.ASSIGNER, Role.LEADER, Role.UNIT_HEAD)
+from tracker.errors import PermissionDenied
+from tracker.org.models import OVERSIGHT_ROLES, User
 
 
 def may_oversee(user: User) -> bool:
@@ -18,5 +18,5 @@ def require_oversight(user: User) -> None:
     """Raise PermissionDenied unless the user may open the oversight pages."""
     if not may_oversee(user):
         raise PermissionDenied(
-            "Trang tổng hợp dành cho Sở Nội vụ, Văn phòng, lãnh đạo và thủ trưởng đơn vị."
+            _("Trang tổng hợp dành cho Sở Nội vụ, Văn phòng, lãnh đạo và thủ trưởng đơn vị.")
         )

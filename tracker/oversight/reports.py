@@ -31,6 +31,7 @@ from tracker.reminders.models import (
 from tracker.tasks.classification import (
     AsOf,
     Category,
+    as_of,
     category_sql,
     closed_since_sql,
     due_soon_from,
@@ -68,11 +69,6 @@ def _levels(top_level: bool) -> tuple:
     """Only the tasks given by the level above (no sub-tasks), or every task: each task is
     counted once, at its own level."""
     return (Task.parent_id.is_(None),) if top_level else ()
-
-
-def as_of(day: date) -> AsOf:
-    """Return the report date with its boundaries."""
-    return AsOf.of(day, load_calendar())
 
 
 @dataclass

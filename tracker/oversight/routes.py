@@ -12,17 +12,14 @@ from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from tracker.clock import local_date, utcnow
-from tracker.errors import NotFound
-from tracker.extensions import db
 from tracker.inspections.permissions import may_list
-from tracker.org.models import Unit, User
-from tracker.org.permissions import may_administer
+from tracker.org.permissions import get_unit, get_user, may_administer
 from tracker.oversight import exports, reports
 from tracker.oversight.audit_queries import may_read_audit
 from tracker.oversight.permissions import may_oversee, require_oversight
 from tracker.reminders.services import OUTCOME_LABELS, may_follow_escalations
 from tracker.tasks import queries
-from tracker.tasks.classification import CATEGORY_LABELS
+from tracker.tasks.classification import CATEGORY_LABELS, as_of
 from tracker.tasks.forms import FilterForm, VnDateField
 from tracker.tasks.models import Task
 from tracker.tasks.permissions import may_create
@@ -166,27 +163,13 @@ def units():
 def unit(unit_id: int):
     """Show one unit's scorecard for a period and that of each official who answers for tasks."""
     require_oversight(current_user)
-    found = db.session.get(Unit, unit_id)
-    if found is None:
-        raise NotFound("Không tìm thấy đơn vị.")
+    found = get_unit(unit_id)
     form = _valid(PeriodForm(request.args))
     start, end = _period(form)
     score = reports.scorecards(current_user, start, end, only=unit_id).get(unit_id)
     people = reports.people_of_unit(current_user, unit_id, start, end)
     if _wants_excel():
-        rows = [(found, score)] if score else []
-        sheets = exports.ranking_sheets(rows, start, end, OUTCOME_LABELS)
-        sheets[0].title = "Đơn vị"  # a unit's own sheet, then its officials
-        sheets.append(
-            exports.Sheet(
-                "Cá nhân",
-                ["Họ và tên", "Chức vụ", *exports.SCORE_HEADERS],
-                [
-                    [p.full_name, p.position or "", *exports.score_cells(s, OUTCOME_LABELS)]
-                    for p, s in people
-                ],
-            )
-        )
+        sheets = exports.unit_sheets(found, score, people, start, end, OUTCOME_LABELS)
         return download(sheets, f"don-vi-{found.code}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
     return render_template(
         "oversight/unit.html",
@@ -203,33 +186,14 @@ def unit(unit_id: int):
 def person(user_id: int):
     """Show the scorecard of one accountable official for a period."""
     require_oversight(current_user)
-    found = db.session.get(User, user_id)
-    if found is None:
-        raise NotFound("Không tìm thấy người dùng.")
+    found = get_user(user_id)
     form = _valid(PeriodForm(request.args))
     start, end = _period(form)
     score = reports.scorecards(
         current_user, start, end, group=Task.accountable_user_id, only=user_id
     ).get(user_id)
     if _wants_excel():
-        sheets = [
-            exports.Sheet(
-                "Cá nhân",
-                ["Họ và tên", "Chức vụ", "Đơn vị", "Từ ngày", "Đến ngày", *exports.SCORE_HEADERS],
-                [
-                    [
-                        found.full_name,
-                        found.position or "",
-                        found.unit.name,
-                        start,
-                        end,
-                        *exports.score_cells(score, OUTCOME_LABELS),
-                    ]
-                ]
-                if score
-                else [],
-            )
-        ]
+        sheets = exports.person_sheets(found, score, start, end, OUTCOME_LABELS)
         return download(sheets, f"ca-nhan-{found.username}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
     return render_template(
         "oversight/person.html", person=found, score=score, form=form, outcomes=OUTCOME_LABELS
@@ -291,6 +255,6 @@ def task_export():
     _valid(form)
     day = _today()
     found = queries.search_tasks(
-        current_user, form.to_filters(), reports.as_of(day), page=1, per_page=MAX_EXPORT_ROWS
+        current_user, form.to_filters(), as_of(day), page=1, per_page=MAX_EXPORT_ROWS
     )
     return download(exports.task_sheets(found.rows, day), f"nhiem-vu-{day:%Y%m%d}.xlsx")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.services import record
 from tracker.errors import NotFound, PermissionDenied, TransitionError, ValidationError
 from tracker.extensions import db
-from tracker.org.models import Field, Role, User
+from tracker.org.models import CITY_WIDE_ROLES, OVERSIGHT_ROLES, Field, Role, User
 from tracker.reminders.models import (
     Conclusion,
     Escalation,
@@ -39,7 +39,7 @@ def visible_escalations_clause(user: User) -> sa.ColumnElement[bool]:
     """Return the SQL condition for the escalation records the user may see."""
     if not user.is_active:
         return sa.false()
-    if user.has_role(Role.INSPECTOR, Role.ASSIGNER):
+    if user.has_role(*CITY_WIDE_ROLES):
         return sa.true()
     clauses = []
     if user.has_role(Role.LEADER):
@@ -53,9 +53,7 @@ def visible_escalations_clause(user: User) -> sa.ColumnElement[bool]:
 
 def may_follow_escalations(user: User) -> bool:
     """Tell whether the user follows escalation records (not staff, not admins)."""
-    return user.is_active and user.has_role(
-        Role.INSPECTOR, Role.ASSIGNER, Role.LEADER, Role.UNIT_HEAD
-    )
+    return user.is_active and user.has_role(*OVERSIGHT_ROLES)
 
 
 def require_queue_access(user: User) -> None:

@@ -38,12 +38,11 @@ from tracker.reminders.models import (
     ReminderRule,
     SweepClock,
 )
-from tracker.tasks.models import Milestone, Task, TaskState, without_long_texts
+from tracker.tasks.models import RUNNING_STATES, Milestone, Task, without_long_texts
 
 logger = logging.getLogger(__name__)
 
 # The clock runs while the task is with its unit; a result awaiting review stops it.
-RUNNING_STATES = (TaskState.ISSUED, TaskState.ACCEPTED, TaskState.IN_PROGRESS)
 
 SWEEP_LOCK = 5_270_001  # the advisory lock key of the sweep's transaction
 

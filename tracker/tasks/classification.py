@@ -28,8 +28,8 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from tracker.calendar.services import WorkingCalendar
-from tracker.clock import local_midnight
+from tracker.calendar.services import WorkingCalendar, load_calendar
+from tracker.clock import local_midnight, today
 from tracker.tasks.models import OPEN_STATES, ProgressUpdate, Task, TaskDeadline, TaskState
 from tracker.text import N_
 
@@ -70,6 +70,12 @@ class AsOf:
             end_of_day=local_midnight(day + timedelta(days=1)),
             due_soon_until=calendar.add_working_days(day, due_soon_days),
         )
+
+
+def as_of(day: date | None = None) -> AsOf:
+    """Return the report date (today by the app's clock when none is given) with its
+    boundaries in the working calendar: the one way every page and report reads it."""
+    return AsOf.of(day or today(), load_calendar())
 
 
 # The expressions below are built once per report date and then shared by every statement

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.clock import local_date
 from tracker.extensions import db
-from tracker.tasks.models import ClosedTaskCount, Coordination, Task, TaskState
+from tracker.tasks.models import CLOSED_STATES, ClosedTaskCount, Coordination, Task, TaskState
 
 DONE_ON_TIME, DONE_LATE, WITHDRAWN = "done_on_time", "done_late", "withdrawn"
 CLOSED_OUTCOMES = (DONE_ON_TIME, DONE_LATE, WITHDRAWN)  # the names of their categories too
@@ -117,7 +117,7 @@ def rebuild() -> int:
         Task.lead_unit_id,
         Task.field_id,
         Task.parent_id,
-    ).where(Task.state.in_([TaskState.COMPLETED, TaskState.WITHDRAWN]))
+    ).where(Task.state.in_(CLOSED_STATES))
     closed_ids = sa.select(Task.id).where(columns.whereclause)
     coordinators: dict[int, list[int]] = {}
     for task_id, unit_id in db.session.execute(

@@ -218,33 +218,7 @@ class TaskForm(FlaskForm):
 
     def to_input(self) -> TaskInput:
         """Return what the person typed as service input."""
-        return TaskInput(
-            title=self.title.data or "",
-            description=self.description.data or "",
-            document_id=self.document_id.data,
-            field_id=self.field_id.data,
-            lead_unit_id=self.lead_unit_id.data,
-            accountable_user_id=self.accountable_user_id.data,
-            assignee_user_id=self.assignee_user_id.data,
-            supervisor_id=self.supervisor_id.data,
-            start_date=self.start_date.data,
-            due_date=self.due_date.data,
-            due_in_working_days=self.due_in_working_days.data,
-            expected_outcome=self.expected_outcome.data or "",
-            target=self.target.data or "",
-            priority=Priority(self.priority.data or Priority.NORMAL.value),
-            coordinating=[
-                CoordinationInput(r.form.unit_id.data, r.form.responsibility.data or "")
-                for r in self.coordinating
-                if r.form.unit_id.data
-            ],
-            milestones=[
-                MilestoneInput(r.form.title.data or "", r.form.due_date.data)
-                for r in self.milestones
-                if _row_filled(r)
-            ],
-            process_steps=(self.process_steps.data or "").splitlines(),
-        )
+        return task_input_of(self)
 
     def wants_new_document(self) -> bool:
         return bool((self.new_document_number.data or "").strip())
@@ -312,6 +286,46 @@ class BulkTaskForm(TaskForm):
         if self.group_kind.data:
             return [u.id for u in self._offered if u.kind == self.group_kind.data]
         return list(self.unit_ids.data or [])
+
+
+def task_input_of(form) -> TaskInput:
+    """Return a task-shaped form's content as service input: the one mapping of form fields
+    to a task that every such form uses (the task form, the follow-up of an inspection's
+    finding…); a field a form has not got keeps TaskInput's default."""
+
+    def typed(name: str):
+        field = getattr(form, name, None)
+        return None if field is None else field.data
+
+    rows = getattr(form, "coordinating", ())
+    milestones = getattr(form, "milestones", ())
+    return TaskInput(
+        title=typed("title") or "",
+        description=typed("description") or "",
+        document_id=typed("document_id"),
+        field_id=typed("field_id"),
+        lead_unit_id=typed("lead_unit_id"),
+        accountable_user_id=typed("accountable_user_id"),
+        assignee_user_id=typed("assignee_user_id"),
+        supervisor_id=typed("supervisor_id"),
+        start_date=typed("start_date"),
+        due_date=typed("due_date"),
+        due_in_working_days=typed("due_in_working_days"),
+        expected_outcome=typed("expected_outcome") or "",
+        target=typed("target") or "",
+        priority=Priority(typed("priority") or Priority.NORMAL.value),
+        coordinating=[
+            CoordinationInput(r.form.unit_id.data, r.form.responsibility.data or "")
+            for r in rows
+            if r.form.unit_id.data
+        ],
+        milestones=[
+            MilestoneInput(r.form.title.data or "", r.form.due_date.data)
+            for r in milestones
+            if _row_filled(r)
+        ],
+        process_steps=(typed("process_steps") or "").splitlines(),
+    )
 
 
 def _row_filled(row) -> bool:

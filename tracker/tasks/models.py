@@ -24,9 +24,15 @@ class TaskState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-# States in which the task is out with its unit and the clock runs.
+# The groups of states, each written once.
+# Out with its unit, not yet closed: a result awaiting review is still open.
 OPEN_STATES = (TaskState.ISSUED, TaskState.ACCEPTED, TaskState.IN_PROGRESS, TaskState.SUBMITTED)
-OPEN_STATES_SQL = "state IN ('issued', 'accepted', 'in_progress', 'submitted')"
+# With its unit and the clock running: a submitted result stops the reminders and warnings.
+RUNNING_STATES = (TaskState.ISSUED, TaskState.ACCEPTED, TaskState.IN_PROGRESS)
+# Done with: completed, or withdrawn with a reason.
+CLOSED_STATES = (TaskState.COMPLETED, TaskState.WITHDRAWN)
+# The partial indexes' condition (the migrations that made them spell it out too).
+OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{state.value}'" for state in OPEN_STATES))
 # What classifies an open task and groups it in reports (see the index ix_tasks_open).
 OPEN_TASK_COLUMNS = [
     "id", "state", "issued_at", "issued_on", "due_date", "original_due_date", "due_date_since",

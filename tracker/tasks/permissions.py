@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.errors import NotFound, PermissionDenied
 from tracker.extensions import db
-from tracker.org.models import Field, Role, User
+from tracker.org.models import CARRIER_ROLES, CITY_WIDE_ROLES, Field, Role, User
 from tracker.tasks.models import (
     Coordination,
     ExtensionRequest,
@@ -130,7 +130,12 @@ def allowed_actions(user: User, task: Task) -> frozenset[Action]:
 
 def sees_every_task(user: User) -> bool:
     """Tell whether the user may see every task of the city (the office, the inspectors)."""
-    return user.is_active and user.has_role(Role.ASSIGNER, Role.INSPECTOR)
+    return user.is_active and user.has_role(*CITY_WIDE_ROLES)
+
+
+def coordinated_by(unit_id: int | None) -> sa.ColumnElement[bool]:
+    """Return the SQL condition: the unit coordinates the task."""
+    return sa.exists().where(Coordination.task_id == Task.id, Coordination.unit_id == unit_id)
 
 
 def visible_tasks_clause(user: User) -> sa.ColumnElement[bool]:
@@ -152,12 +157,10 @@ def _visible_to(user_id: int, unit_id: int | None, roles: frozenset[Role]):
         led_fields = sa.select(Field.id).where(Field.leader_id == user_id)
         clauses += [Task.supervisor_id == user_id, Task.field_id.in_(led_fields)]
     own_drafts = sa.false()
-    if roles & {Role.UNIT_HEAD, Role.STAFF}:
+    if roles & set(CARRIER_ROLES):
         # EXISTS, row by row: checking one task costs two index probes, where "IN (every
         # task the unit coordinates or gave out)" would gather thousands first.
-        coordinated = sa.exists().where(
-            Coordination.task_id == Task.id, Coordination.unit_id == unit_id
-        )
+        coordinated = coordinated_by(unit_id)
         # The sub-tasks of the unit's own tasks: the unit gave them out and answers for them.
         parent = aliased(Task)
         given_out = sa.exists().where(parent.id == Task.parent_id, parent.lead_unit_id == unit_id)

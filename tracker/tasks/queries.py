@@ -35,7 +35,6 @@ from tracker.tasks.counting import (
     tally,
 )
 from tracker.tasks.models import (
-    Coordination,
     ExtensionRequest,
     ExtensionStatus,
     ProgressUpdate,
@@ -44,7 +43,7 @@ from tracker.tasks.models import (
     TaskState,
     without_long_texts,
 )
-from tracker.tasks.permissions import sees_every_task, visible_tasks_clause
+from tracker.tasks.permissions import coordinated_by, sees_every_task, visible_tasks_clause
 from tracker.text import fold
 
 SORTS = {
@@ -122,13 +121,13 @@ def visible_parts(user: User) -> list[ClosedPart] | None:
     """Split the tasks the user may see into parts the running counts of closures can count
     (or None when they cannot help): the office and the inspectors see every task; a unit's
     people see the unit's own tasks, those it coordinates (never its own: a lead unit
-    cannot coordinate its task) and a few more — mirroring visible_tasks_clause."""
+    cannot coordinate its task) and the rest of what visible_tasks_clause lets them see."""
     if sees_every_task(user):
         return [ClosedPart([], CountedFilter())]
-    if user.has_role(Role.LEADER) or not user.has_role(Role.UNIT_HEAD, Role.STAFF):
+    if user.has_role(Role.LEADER) or not user.may_carry_tasks:
         return None
     unit = user.unit_id
-    coordinated = sa.exists().where(Coordination.task_id == Task.id, Coordination.unit_id == unit)
+    coordinated = coordinated_by(unit)
     return [
         ClosedPart([Task.lead_unit_id == unit], CountedFilter(unit_id=unit)),
         ClosedPart([coordinated], CountedFilter(coordinator_id=unit)),

@@ -21,7 +21,7 @@ from tracker.storage import StorageError, StoredFileMissing
 from tracker.tasks import forms as f
 from tracker.tasks import queries, services
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
-from tracker.tasks.classification import CATEGORY_LABELS, AsOf, category_of, is_due_soon
+from tracker.tasks.classification import CATEGORY_LABELS, as_of, category_of, is_due_soon
 from tracker.tasks.documents import services as documents
 from tracker.tasks.evidence import open_evidence
 from tracker.tasks.models import EvidenceFile, ExtensionStatus, Task, TaskGroup
@@ -41,15 +41,11 @@ bp = Blueprint("tasks", __name__)
 logger = logging.getLogger(__name__)
 
 
-def _as_of() -> AsOf:
-    return AsOf.of(local_date(utcnow()), load_calendar())
-
-
 @bp.route("/")
 @login_required
 def my_work():
     """Show the person's own tasks: overdue and due soon first, then what waits for them."""
-    work = queries.my_work(current_user, _as_of())
+    work = queries.my_work(current_user, as_of())
     return render_template("tasks/my_work.html", work=work, labels=CATEGORY_LABELS)
 
 
@@ -66,7 +62,7 @@ def task_list():
                 field.data = None
                 field.errors = []
     page = request.args.get("page", 1, type=int)
-    result = queries.search_tasks(current_user, form.to_filters(), _as_of(), page=page, per_page=25)
+    result = queries.search_tasks(current_user, form.to_filters(), as_of(), page=page, per_page=25)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "tasks/list.html", form=form, result=result, labels=CATEGORY_LABELS, args=args
@@ -286,7 +282,7 @@ def _render_bulk(form, parent, status):
 def group_detail(group_id: int):
     """Follow a task issued to many units: who received, accepted, finished, is late."""
     group = db.session.get(TaskGroup, group_id)
-    summary = queries.group_summary(group_id, current_user, _as_of()) if group else None
+    summary = queries.group_summary(group_id, current_user, as_of()) if group else None
     if group is None or not summary.rows:
         abort(404)
     return render_template("tasks/group.html", group=group, summary=summary, labels=CATEGORY_LABELS)
@@ -323,14 +319,14 @@ def _action_forms(task: Task, allowed: frozenset[Action], bound: dict | None = N
 
 
 def _detail(task: Task, bound: dict | None = None, status: int = 200):
-    as_of = _as_of()
+    report_day = as_of()
     allowed = allowed_actions(current_user, task)
     pending = [r for r in task.extension_requests if r.status == ExtensionStatus.PENDING]
     return render_template(
         "tasks/detail.html",
         task=task,
-        category=category_of(task, as_of),
-        due_soon=is_due_soon(task, as_of),
+        category=category_of(task, report_day),
+        due_soon=is_due_soon(task, report_day),
         labels=CATEGORY_LABELS,
         missing=missing_clarity(task),
         clarity_keys=CLARITY_KEYS,
@@ -341,7 +337,7 @@ def _detail(task: Task, bound: dict | None = None, status: int = 200):
         timeline=task_timeline(task),
         reports=queries.progress_reports(task),
         deadlines=services.deadline_history(task),
-        subtasks=queries.subtasks_of(task, as_of),
+        subtasks=queries.subtasks_of(task, report_day),
     ), status
 
 

@@ -32,6 +32,7 @@ from tracker.tasks.clarity import missing_clarity
 from tracker.tasks.closures import count_closure
 from tracker.tasks.evidence import Upload, store_evidence
 from tracker.tasks.models import (
+    OPEN_STATES,
     Coordination,
     DeadlineReason,
     ExtensionRequest,
@@ -407,16 +408,8 @@ def create_subtask(
     return task
 
 
-SUBTASK_OPEN_STATES = (
-    TaskState.ISSUED,
-    TaskState.ACCEPTED,
-    TaskState.IN_PROGRESS,
-    TaskState.SUBMITTED,
-)
-
-
 def _refuse_if_subtasks_open(task: Task) -> None:
-    open_ones = [t for t in task.subtasks if t.state in SUBTASK_OPEN_STATES]
+    open_ones = [t for t in task.subtasks if t.state in OPEN_STATES]
     if open_ones:
         raise TransitionError(
             _(

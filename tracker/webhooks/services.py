@@ -1,11 +1,11 @@
-"""Register receivers, queue signed deliveries with the change that causes them, deliver.
+"""Register receivers and queue signed deliveries with the change that causes them.
 
 Queuing happens inside the transaction that records the audit event (a rolled-back
-change sends nothing); delivery runs later, from the scheduler, each in its own small
-transaction, retried with growing pauses when the receiver is down — as e-mail is:
-claimed, sent, recorded (see tracker.notify.services). A delivery may arrive twice only
-if the process dies between the receiver's answer and the commit that records it; it
-then carries the same ``X-Tracker-Delivery``, which receivers are told to deduplicate on.
+change sends nothing); the scheduler's deliver job sends them later, each in its own
+small transaction, retried with growing pauses when the receiver is down — as e-mail is
+(tracker.jobs.outbox). A delivery may arrive twice only if the process dies between the
+receiver's answer and the commit that records it; it then carries the same
+``X-Tracker-Delivery``, which receivers are told to deduplicate on.
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -27,12 +24,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker.audit.services import canonical_json, event_recorded, record
-from tracker.clock import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.extensions import db
-from tracker.faults import pause_point
 from tracker.notify.models import DeliveryStatus
-from tracker.notify.services import claim, retry_values, settle
 from tracker.org.models import User
 from tracker.tasks.models import Task
 from tracker.text import nfc
@@ -40,7 +34,10 @@ from tracker.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
+
 SIGNATURE_HEADER = "X-Tracker-Signature"
+
+
 # The audit trail's actions that other systems are told about.
 EVENT_OF_ACTION = {
     "task.issued": WebhookEvent.TASK_ISSUED,
@@ -48,15 +45,14 @@ EVENT_OF_ACTION = {
     "task.escalated": WebhookEvent.TASK_ESCALATED,
     "task.completed": WebhookEvent.TASK_COMPLETED,
 }
+
+
 _RECEIVERS = "tracker.webhooks.receivers"  # active receivers, read once per transaction
 
 
 def sign(secret: str, body: bytes) -> str:
     """Return the signature header's value: ``sha256=`` and the HMAC-SHA256 of the body."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-# ------------------------------------------------------------------ receivers
 
 
 def _check_url(url: str) -> str:
@@ -153,9 +149,6 @@ def redeliver(delivery_id: int, *, actor: User, now: datetime) -> WebhookDeliver
     return delivery
 
 
-# ------------------------------------------------------------------ queuing
-
-
 def _receivers() -> list[tuple[int, list[WebhookEvent]]]:
     cached = db.session.info.get(_RECEIVERS)
     if cached is None:
@@ -224,94 +217,3 @@ def register_webhook_hooks() -> None:
 
 def _on_event_recorded(action: str, *, obj, after, now) -> None:
     queue_deliveries(action, obj=obj, after=after, now=now)
-
-
-# ------------------------------------------------------------------ delivery
-
-Post = Callable[[str, bytes, dict[str, str], float], int]
-
-
-def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    """POST the body; return the status, raising for anything but a 2xx answer."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-        return response.status
-
-
-def _due(now: datetime) -> list[int]:
-    query = (
-        sa.select(WebhookDelivery.id)
-        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-        .where(
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            WebhookDelivery.next_attempt_at <= now,
-            Webhook.active,
-        )
-        .order_by(WebhookDelivery.id)
-        .limit(1)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=WebhookDelivery)
-    return list(db.session.scalars(query))
-
-
-def _attempt(delivery_id: int, post: Post, now: datetime) -> bool:
-    """Send one claimed delivery and record the answer; True if it was received."""
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    body = delivery.payload.encode()
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": "nhiemvu-5ro-webhooks/1",
-        "X-Tracker-Event": delivery.event,
-        "X-Tracker-Delivery": delivery.event_id,
-        SIGNATURE_HEADER: sign(delivery.webhook.secret, body),
-    }
-    url, attempts = delivery.webhook.url, delivery.attempts
-    db.session.commit()  # nothing is held open while the receiver takes its time
-    timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
-    pause_point("outbox.webhook.claimed")
-    try:
-        status = post(url, body, headers, timeout)
-    except urllib.error.HTTPError as error:
-        return _failed(delivery_id, attempts, f"HTTP {error.code}", now, error.code)
-    except Exception as error:  # noqa: BLE001 - any transport failure means "retry later"
-        return _failed(delivery_id, attempts, f"{type(error).__name__}: {error}", now, None)
-    pause_point("outbox.webhook.sent")
-    settle(
-        WebhookDelivery,
-        [delivery_id],
-        {
-            "status": DeliveryStatus.SENT,
-            "delivered_at": now,
-            "last_error": None,
-            "response_status": status,
-        },
-    )
-    return True
-
-
-def _failed(delivery_id: int, attempts: int, error: str, now: datetime, status) -> bool:
-    values = retry_values(attempts, error, now)
-    settle(WebhookDelivery, [delivery_id], {**values, "response_status": status})
-    logger.warning("Webhook delivery %s failed (%s)", delivery_id, error)
-    return False
-
-
-def deliver_webhooks(
-    now: datetime | None = None, post: Post = http_post, limit: int = 200
-) -> tuple[int, int]:
-    """Send due deliveries one by one: claim, send, record; return (sent, failed)."""
-    now = now or utcnow()
-    sent = failed = 0
-    for _attempt_number in range(limit):
-        due = _due(now)
-        taken = claim(WebhookDelivery, due, now)
-        if not due:
-            break
-        if not taken:
-            continue
-        if _attempt(taken[0], post, now):
-            sent += 1
-        else:
-            failed += 1
-    return sent, failed

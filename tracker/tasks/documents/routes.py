@@ -8,10 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker.calendar.services import load_calendar
-from tracker.clock import today, utcnow
+from tracker.clock import utcnow
 from tracker.tasks import queries
-from tracker.tasks.classification import CATEGORY_LABELS, AsOf
+from tracker.tasks.classification import CATEGORY_LABELS, as_of
 from tracker.tasks.documents import services
 from tracker.tasks.documents.forms import DocumentForm
 from tracker.tasks.permissions import may_create, require_can_create
@@ -24,8 +23,8 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 @login_required
 def document_list():
     """List directive documents with the count of visible tasks per category."""
-    as_of = AsOf.of(today(), load_calendar())
-    documents, counts = services.documents_with_counts(current_user, as_of)
+    report_day = as_of()
+    documents, counts = services.documents_with_counts(current_user, report_day)
     return render_template(
         "documents/list.html",
         documents=documents,
@@ -40,10 +39,14 @@ def document_list():
 def document_detail(document_id: int):
     """Show a document and every task drawn from it that the person may see."""
     document = services.get_document(document_id)
-    as_of = AsOf.of(today(), load_calendar())
+    report_day = as_of()
     page = request.args.get("page", 1, type=int)
     result = queries.search_tasks(
-        current_user, queries.TaskFilters(document_id=document.id), as_of, page=page, per_page=50
+        current_user,
+        queries.TaskFilters(document_id=document.id),
+        report_day,
+        page=page,
+        per_page=50,
     )
     return render_template(
         "documents/detail.html",
