@@ -318,16 +318,16 @@ def test_an_api_call_that_loses_its_connection_answers_503_in_the_error_shape(
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="SQLite has no server to drop pooled connections")
 def test_pooled_connections_dropped_between_requests_are_replaced_unseen(app, client, org, now):
-    task = draft_task(org, now)
+    task_id = draft_task(org, now).id  # the objects go with the session removed below
     api = api_as(client, org.assigner)
-    assert api.get(f"/tasks/{task.id}").status_code == 200
+    assert api.get(f"/tasks/{task_id}").status_code == 200
     # A request's end gives its connection back to the pool (the tests share one app
     # context, so do here what the teardown of a real request does).
     db.session.remove()
     dropped = terminate_backends()  # a database restart: every idle connection is gone
     assert dropped >= 1
     # Pre-ping notices at checkout: the next request works the first time.
-    assert api.post(f"/tasks/{task.id}/issue").status_code == 200
+    assert api.post(f"/tasks/{task_id}/issue").status_code == 200
     write_summary(
         "pooled_connections_dropped_between_requests",
         faults_injected=dropped,

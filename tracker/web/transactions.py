@@ -1,11 +1,12 @@
 """One transaction per request: the request commits once, when its view has answered, or
 rolls back; views and API endpoints never commit themselves (as Indico's base handler).
 
-A view that answers 2xx or 3xx commits. One that answers 4xx or 5xx rolls back, unless it
-kept what it did on purpose with ``keep_changes()`` (a draft saved while its issue was
-refused). The commit runs inside the request's dispatch, so a commit that fails is handled
-like any error of the view: a version conflict is a 409, a lost database a 503 that says
-whether the change may have been saved.
+A view that answers 2xx or 3xx to a POST (or PUT, PATCH, DELETE) commits. One that answers
+4xx or 5xx rolls back, unless it kept what it did on purpose with ``keep_changes()`` (a
+draft saved while its issue was refused). A GET only reads: it rolls back, unless it
+asked to keep something. The commit runs inside the request's dispatch, so a commit that fails is
+handled like any error of the view: a version conflict is a 409, a lost database a 503
+that says whether the change may have been saved.
 
 This module also tells the database's passing troubles (busy, away) from its bugs.
 """
@@ -15,10 +16,11 @@ from __future__ import annotations
 import sqlite3
 
 import sqlalchemy as sa
-from flask import Flask, g, has_app_context
+from flask import Flask, g, has_app_context, has_request_context, request
 
 from tracker.extensions import db
 
+_READING = ("GET", "HEAD", "OPTIONS")
 _KEEP = "tracker_keep_changes"  # on ``g``: commit although the answer is a refusal
 _COMMIT_SENT = "tracker_commit_sent"  # on ``g``: a COMMIT went out and did not come back
 
@@ -43,7 +45,9 @@ def end_transaction(status: int) -> None:
     session = db.session()  # the request's own session, behind the scoped proxy
     if not session.in_transaction():
         return
-    if status < 400 or (status < 500 and g.get(_KEEP)):
+    kept = g.get(_KEEP)
+    writing = not (has_request_context() and request.method in _READING)
+    if (status < 400 and (writing or kept)) or (status < 500 and kept):
         session.commit()
     else:
         session.rollback()
