@@ -19,6 +19,7 @@ from tracker.org.permissions import admin_required
 from tracker.reminders import rules
 from tracker.reminders.models import ReminderRule
 from tracker.web.forms import refusal_shown_on
+from tracker.web.transactions import keep_changes
 
 bp = Blueprint("reminder_rules", __name__, url_prefix="/admin/reminders")
 
@@ -81,6 +82,7 @@ def _page(rule_form=None, threshold_form=None, editing=None, status=200):
 @admin_required
 def index():
     """Show the ladder's rules and the escalation thresholds."""
+    keep_changes()  # the default ladder, created on the first look, is kept
     editing_id = request.args.get("edit", type=int)
     editing = db.session.get(ReminderRule, editing_id) if editing_id else None
     form = None
