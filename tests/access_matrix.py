@@ -240,6 +240,9 @@ ROUTES: list[R] = [
     R("POST", "/logout", "none", EVERYONE),
     R("POST", "/lang/<code>", "none", EVERYONE),
     R("GET", "/healthz", "none", EVERYONE),
+    # The site's icon and the organisation's emblem are on the sign-in page too.
+    R("GET", "/favicon.ico", "none", EVERYONE),
+    R("GET", "/org-logo", "none", EVERYONE),
     # /metrics opens to the monitoring token only, never to a person's session or API token;
     # unset (as here) it does not exist. tests/test_observability.py covers the token.
     R("GET", "/metrics", "none", "H H H H H H H H"),
@@ -252,6 +255,9 @@ ROUTES: list[R] = [
     # ------------------------------------------------------------- everyone signed in
     R("GET", "/", "none", SIGNED_IN),
     R("GET", "/tasks", "none", SIGNED_IN),
+    # The calendar of deadlines lists only the tasks the person sees (the admin's is empty).
+    R("GET", "/calendar/deadlines", "none", SIGNED_IN),
+    R("GET", "/calendar/deadlines", "none", SIGNED_IN, "unit", query={"scope": "unit"}),
     R("GET", "/documents", "none", SIGNED_IN),
     # Directive documents are public acts of the city; the page lists only the tasks the
     # reader may see (test_documents checks the list).
@@ -277,6 +283,7 @@ ROUTES: list[R] = [
     R("GET", "/api/v1/users", "none", SIGNED_IN),
     R("GET", "/api/v1/fields", "none", SIGNED_IN),
     R("GET", "/api/v1/notifications", "none", SIGNED_IN),
+    R("GET", "/api/v1/me/pending", "none", SIGNED_IN),  # each sees what waits for them
     R("GET", "/api/v1/documents", "none", SIGNED_IN),
     R("GET", "/api/v1/documents/<int:document_id>", "document", SIGNED_IN),
     R("GET", "/api/v1/tasks", "none", SIGNED_IN),  # each sees the tasks they may see
@@ -292,6 +299,8 @@ ROUTES: list[R] = [
     R("POST", "/tasks/<int:task_id>/accept", "task", LEADS),
     R("POST", "/tasks/<int:task_id>/assign", "task", LEADS),
     R("POST", "/tasks/<int:task_id>/progress", "task", CARRIES),
+    # Whoever sees a task may take part in its discussion.
+    R("POST", "/tasks/<int:task_id>/comments", "task", SEE),
     R("POST", "/tasks/<int:task_id>/extension", "task", ANSWERS),
     R("POST", "/tasks/<int:task_id>/submit", "task", CARRIES),
     R("POST", "/tasks/<int:task_id>/review", "task", ASSIGNS),
@@ -347,6 +356,8 @@ ROUTES: list[R] = [
     R("GET", "/api/v1/tasks/<int:task_id>", "task", SEE),
     R("PATCH", "/api/v1/tasks/<int:task_id>", "task", ASSIGNS, data=API_BODY),
     R("GET", "/api/v1/tasks/<int:task_id>/history", "task", SEE),
+    R("GET", "/api/v1/tasks/<int:task_id>/comments", "task", SEE),
+    R("POST", "/api/v1/tasks/<int:task_id>/comments", "task", SEE, data=API_BODY),
     R("POST", "/api/v1/tasks/<int:task_id>/issue", "task", ASSIGNS),
     R("POST", "/api/v1/tasks/<int:task_id>/accept", "task", LEADS, data=API_BODY),
     R("POST", "/api/v1/tasks/<int:task_id>/progress", "task", CARRIES, data=API_BODY),

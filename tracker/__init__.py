@@ -138,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.oversight.routes import bp as oversight_bp
     from tracker.reminders.escalation_routes import bp as escalations_bp
     from tracker.reminders.rule_routes import bp as reminder_rules_bp
+    from tracker.tasks.calendar_routes import bp as deadlines_bp
     from tracker.tasks.documents.routes import bp as documents_bp
     from tracker.tasks.feed import bp as feed_bp
     from tracker.tasks.process_templates.routes import bp as process_templates_bp
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp,
         tasks_bp,
+        deadlines_bp,
         feed_bp,
         documents_bp,
         org_bp,

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tracker.clock import DEFAULT_TIMEZONE, parse_instant
+from tracker.text import nfc
 
 
 class ConfigurationError(RuntimeError):
@@ -85,6 +86,61 @@ def _proxy_count() -> int:
     return count
 
 
+DEFAULT_ORG_NAME = "UBND THÀNH PHỐ HÀ NỘI"
+DEFAULT_SUPPORT_CONTACT = "quản trị hệ thống của Văn phòng UBND thành phố"
+# The organisation's logo is shown on every page: a small image, of a kind every browser
+# shows, recognised by its first bytes rather than by its name.
+MAX_LOGO_BYTES = 1024 * 1024
+LOGO_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+
+
+def image_type(head: bytes) -> str | None:
+    """Return the content type of an image from its first bytes (PNG, JPEG, GIF, WebP or
+    SVG), or None for anything else."""
+    for magic, kind in LOGO_TYPES.items():
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"<") and b"<svg" in head.lower():
+        return "image/svg+xml"
+    return None
+
+
+def _text_env(name: str, default: str) -> str:
+    """Return a text setting in NFC, one line, or its default when unset or blank."""
+    return " ".join(nfc(os.environ.get(name)).split()) or default
+
+
+def _org_logo() -> str:
+    """Return ORG_LOGO, the path of the organisation's logo, checked now rather than
+    when the first page is shown; "" for the built-in emblem."""
+    raw = (os.environ.get("ORG_LOGO") or "").strip()
+    if not raw:
+        return ""
+    path = Path(raw).expanduser().resolve()
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(512)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"ORG_LOGO: không đọc được tệp ảnh (cannot read the image file): {raw!r}"
+        ) from exc
+    if size > MAX_LOGO_BYTES or image_type(head) is None:
+        raise ConfigurationError(
+            "ORG_LOGO phải là tệp ảnh PNG, JPEG, GIF, WebP hoặc SVG, tối đa 1 MB "
+            f"(must be a PNG, JPEG, GIF, WebP or SVG image of at most 1 MB): {raw!r}"
+        )
+    return str(path)
+
+
 def pinned_now(production: bool) -> datetime | None:
     """Return TRACKER_NOW, the instant the app's clock is pinned to, or None for the
     machine's clock. For tests, benchmarks and rehearsals; refused in production, where a
@@ -155,6 +211,15 @@ def load_settings(instance_path: Path) -> dict:
         # A request may carry a few evidence files; each is checked against MAX_UPLOAD_MB.
         "MAX_CONTENT_LENGTH": (_int_env("MAX_UPLOAD_MB", 20) * 5 + 1) * 1024 * 1024,
         "DUE_SOON_WORKING_DAYS": _int_env("DUE_SOON_WORKING_DAYS", 3),
+        # A running task with no progress report for this many days asks its carrier for one
+        # in "Chờ tôi xử lý".
+        "PROGRESS_REPORT_DAYS": _int_env("PROGRESS_REPORT_DAYS", 10),
+        # Who runs the site: on every page's header, the sign-in page, emails, Excel files.
+        "ORG_NAME": _text_env("ORG_NAME", DEFAULT_ORG_NAME),
+        # Its logo (a file on this server), or "" for the built-in emblem.
+        "ORG_LOGO": _org_logo(),
+        # Whom to ask for a new password, named on the sign-in page.
+        "SUPPORT_CONTACT": _text_env("SUPPORT_CONTACT", DEFAULT_SUPPORT_CONTACT),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         # Government networks often have no internet: Bootstrap comes from the app itself.

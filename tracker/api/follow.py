@@ -16,6 +16,7 @@ from tracker.api.schemas.follow import (
     EscalationArgs,
     EscalationOut,
     NotificationOut,
+    PendingList,
     ReportArgs,
     UnitReportOut,
 )
@@ -27,6 +28,8 @@ from tracker.oversight import reports
 from tracker.oversight.permissions import require_oversight
 from tracker.reminders import services as escalations
 from tracker.reminders.models import Escalation
+from tracker.tasks.classification import as_of
+from tracker.tasks.pending import pending_for
 
 blp = Blueprint("Oversight", __name__, description="Thông báo, hồ sơ chậm trễ, số liệu")
 blp.before_request(require_token)
@@ -39,6 +42,14 @@ def notifications(args: dict):
     """Thông báo của người gọi (nhắc hạn, cảnh báo, đôn đốc…), mới nhất trước."""
     items, total = inbox(caller(), page=args["page"], per_page=args["per_page"])
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+@blp.route("/me/pending")
+@blp.response(200, PendingList)
+def pending():
+    """Việc đang chờ người gọi xử lý, chờ lâu nhất trước: ``needed`` là ``accept``,
+    ``decide_extension``, ``review``, ``report_progress`` hoặc ``submit_result``."""
+    return {"items": pending_for(caller(), as_of(), now=utcnow())}
 
 
 @blp.route("/escalations")

@@ -10,6 +10,7 @@ import json
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from flask import request
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +20,9 @@ from tracker.api.parsing import Blueprint
 from tracker.api.schemas.common import PageArgs, page_of
 from tracker.api.schemas.tasks import (
     AcceptIn,
+    CommentIn,
+    CommentList,
+    CommentOut,
     DecisionIn,
     DocumentIn,
     DocumentOut,
@@ -42,11 +46,12 @@ from tracker.clock import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.extensions import db
 from tracker.org.models import User
-from tracker.tasks import queries, services
+from tracker.tasks import comments, queries, services
 from tracker.tasks.clarity import missing_clarity
 from tracker.tasks.classification import AsOf, Category, as_of, category_of, is_due_soon
 from tracker.tasks.documents import services as document_services
-from tracker.tasks.models import SourceDocument, Task, TaskGroup, TaskState
+from tracker.tasks.evidence import Upload
+from tracker.tasks.models import SourceDocument, Task, TaskGroup, TaskState, stage_of
 from tracker.tasks.permissions import (
     Action,
     allowed_actions,
@@ -82,6 +87,7 @@ class TaskView:
         self._task = task
         self.category = str(category or category_of(task, as_of))
         self.due_soon = bool(is_due_soon(task, as_of) if due_soon is None else due_soon)
+        self.stage = stage_of(task).value
         self.allowed_actions = sorted(a.value for a in allowed_actions(user, task))
         self.missing = (
             list(missing_clarity(task, as_of.day)) if task.state == TaskState.DRAFT else []
@@ -174,6 +180,7 @@ def task_list(args: dict):
         due_from=args.get("due_after"),
         due_to=args.get("due_before"),
         q=args["q"],
+        stage=args.get("stage"),
     )
     result = queries.search_tasks(
         caller(), filters, report_day, page=args["page"], per_page=args["per_page"], load=TASK_LOAD
@@ -406,6 +413,31 @@ def _extension_out(request):
     out["status"] = request.status.value
     out["task"] = _view(request.task)
     return out
+
+
+@blp.route("/tasks/<int:task_id>/comments")
+@blp.response(200, CommentList)
+def comment_list(task_id: int):
+    """Ý kiến trao đổi về nhiệm vụ (cũ trước), kèm tệp đính kèm."""
+    return {"items": comments.comments_of(get_task(task_id, caller()))}
+
+
+@blp.route("/tasks/<int:task_id>/comments", methods=["POST"])
+@checked_first(lambda task_id: get_task(task_id, caller()))
+@blp.arguments(CommentIn, location="json_or_form")
+@blp.response(201, CommentOut)
+def add_comment(data: dict, task_id: int):
+    """Thêm ý kiến (JSON ``{"body"}``, hoặc multipart với ``body`` và các tệp ``files``)."""
+    uploads = [
+        Upload(file.filename, file.read())
+        for file in request.files.getlist("files")
+        if file and file.filename
+    ]
+    comment = comments.add_comment(
+        get_task(task_id, caller()), actor=caller(), now=utcnow(), body=data["body"], files=uploads
+    )
+    db.session.flush()  # the answer shows what was written; the request commits at its end
+    return comment
 
 
 @blp.route("/tasks/<int:task_id>/history")

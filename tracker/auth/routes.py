@@ -24,6 +24,7 @@ from tracker.clock import utcnow
 from tracker.errors import ValidationError
 from tracker.extensions import db, login_manager
 from tracker.org.models import User
+from tracker.web.branding import is_public_file
 from tracker.web.forms import form_status, refusal_shown_on, safe_next
 from tracker.web.locale import LANGUAGES
 from tracker.web.requests import is_api_request
@@ -95,7 +96,7 @@ _OPEN_WHILE_CHANGE_REQUIRED = {"auth.password", "auth.logout", "auth.set_languag
 def _require_own_password():
     """Send a person whose password an admin set (or that no longer meets the policy) to
     choose their own before anything else (ASVS V2.3.1)."""
-    if is_api_request() or (request.endpoint or "").endswith("static"):
+    if is_api_request() or is_public_file(request.endpoint):
         return None
     if not current_user.is_authenticated or not current_user.password_change_required:
         return None

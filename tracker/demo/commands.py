@@ -18,7 +18,8 @@ def demo_command() -> None:
     from tracker.demo.stories import load_demo
 
     with command_transaction():
-        result = load_demo(now=utcnow())
+        # A minute of work: say how far it has come, so nobody thinks it is stuck.
+        result = load_demo(now=utcnow(), progress=click.echo)
     if result.created:
         click.echo(f"Đã tạo dữ liệu mẫu: {result.summary}.")
     else:

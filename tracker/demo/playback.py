@@ -73,12 +73,23 @@ class Replay:
             raise ValueError(f"demo step at {moment} planned after {self._clock} had passed")
         heapq.heappush(self._queue, (moment, rank, next(self._order), action))
 
-    def run(self) -> None:
+    def run(self, progress: Callable[[str], None] | None = None) -> None:
+        """Play every step; tell ``progress`` each tenth of the way, and the day reached."""
+        shown = 0
         while self._queue:
             moment, _, _, action = heapq.heappop(self._queue)
             self._clock = moment
             action(moment)
             self.played += 1
+            # Running steps may plan more: the whole is what ran and what still waits.
+            total = self.played + len(self._queue)
+            tenth = self.played * 10 // total
+            if progress is not None and tenth > shown:
+                shown = tenth
+                progress(
+                    f"Đang dựng lại lịch sử một năm: {tenth * 10}% ({self.played}/{total} bước, "
+                    f"đến ngày {local_date(moment):%d/%m/%Y})"
+                )
 
 
 class Scheduler:

@@ -87,12 +87,18 @@ class DemoResult:
     logins: list[tuple[str, str]]
 
 
-def load_demo(*, now: datetime) -> DemoResult:
-    """Load the Hà Nội demo unless it is already there; return its summary and logins."""
+def _silent(_message: str) -> None:
+    pass
+
+
+def load_demo(*, now: datetime, progress: Callable[[str], None] = _silent) -> DemoResult:
+    """Load the Hà Nội demo unless it is already there; return its summary and logins.
+    ``progress`` is told, in a line for people, how far the load has come."""
     if unit_by_code(CITY_CODE) is not None:
         return DemoResult(created=False, summary=_summary(), logins=list(LOGINS))
     _refuse_clashes()
     with _quiet_services():
+        progress("Đang tạo đơn vị, người dùng, lĩnh vực, quy trình mẫu…")
         world = World(now)
         units = create_units(world.setup_at)
         people = create_people(units, world.setup_at)
@@ -105,8 +111,10 @@ def load_demo(*, now: datetime) -> DemoResult:
         for moment, action in _task_steps(world, units, fields, cast):
             replay.add(moment, action)
         Scheduler(world, replay, inspector=people[INSPECTOR]).plan()
+        progress(f"Đã lên kế hoạch {sum(count for _kind, count in STORY_MIX)} nhiệm vụ.")
         # Played back in time order, so the audit trail reads as the year happened.
-        replay.run()
+        replay.run(progress)
+        progress("Đang tạo nhiệm vụ định kỳ, đánh dấu thư của lịch sử đã gửi…")
         _create_report_series(units, people, fields, now)
         _give_district_a_fresh_task(units, people, fields, now)
         deliver_history(people, before=local_midnight(world.today))

@@ -42,6 +42,9 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(60))
+    # What happened, as a stable code programs can rely on: task.issued, extension.requested,
+    # comment.added… and the sweep's reminder, warning, urging and escalation.
+    kind: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
     task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id"), index=True)

@@ -25,6 +25,7 @@ class Message:
     body: str
     link: str = ""
     task_id: int | None = None
+    kind: str = ""  # the stable code of what happened (Notification.kind)
 
 
 def queue(key: str, user_ids: list[int], message: Message, *, now: datetime) -> None:
@@ -64,6 +65,7 @@ def _rows(key: str, user_id: int, email, mode, message: Message, now: datetime) 
     """The inbox row of one person and, by their choice, the email row."""
     common = {
         "key": key,
+        "kind": message.kind,
         "user_id": user_id,
         "task_id": message.task_id,
         "subject": message.subject,

@@ -1,16 +1,19 @@
-"""Reading the audit trail: search, the history of a task, a user or a unit, with the
-names of the people and objects the events mention; and a check of the chain on demand.
+"""Reading the audit trail: search, the history of a task, a user or a unit, in words —
+the names of the people, units and objects the events mention, a label for every action
+and every field (tracker.oversight.audit_details) — with each event's raw record kept for
+whoever asks; and a check of the chain on demand.
 
 Every page of events costs a fixed number of queries, whatever it shows: the events, their
-count, then the names of the people and objects they mention, each kind in one query. The
-chain itself is checked and its checks kept by tracker.audit.checks.
+count, then the names of every id they mention — actors, objects and the ids in their
+values, each kind collected — in one statement. The chain itself is checked and its checks
+kept by tracker.audit.checks.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections import ChainMap
+from collections import ChainMap, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,6 +29,7 @@ from tracker.errors import NotFound, PermissionDenied
 from tracker.extensions import db
 from tracker.inspections.models import ACTION_LABELS as INSPECTION_ACTION_LABELS
 from tracker.org.models import AUDIT_READER_ROLES, Unit, User
+from tracker.oversight.audit_details import Detail, Names, details, find_names, wanted_in
 from tracker.tasks.models import Task
 from tracker.tasks.timeline import ACTION_LABELS as TASK_ACTION_LABELS
 
@@ -55,6 +59,19 @@ OTHER_ACTION_LABELS = {
     "calendar.override_removed": _l("Bỏ điều chỉnh lịch làm việc"),
     "reminder_rule.saved": _l("Lưu quy tắc nhắc hạn"),
     "escalation_settings.saved": _l("Lưu ngưỡng chuyển xem xét trách nhiệm"),
+    "token.created": _l("Tạo mã truy cập"),
+    "token.revoked": _l("Thu hồi mã truy cập"),
+    "task_group.issued": _l("Giao nhiệm vụ cho nhiều đơn vị"),
+    "task_series.created": _l("Tạo nhiệm vụ định kỳ"),
+    "task_series.paused": _l("Tạm dừng nhiệm vụ định kỳ"),
+    "task_series.resumed": _l("Tiếp tục nhiệm vụ định kỳ"),
+    "task_series.ended": _l("Kết thúc nhiệm vụ định kỳ"),
+    "task_series.occurrence": _l("Tự động giao nhiệm vụ định kỳ của kỳ mới"),
+    "process_template.saved": _l("Lưu quy trình mẫu"),
+    "webhook.created": _l("Đăng ký hệ thống nhận"),
+    "webhook.activated": _l("Bật gửi cho hệ thống nhận"),
+    "webhook.deactivated": _l("Tạm dừng gửi cho hệ thống nhận"),
+    "webhook.redelivery": _l("Gửi lại cho hệ thống nhận"),
 }
 
 ACTION_LABELS = ChainMap(TASK_ACTION_LABELS, INSPECTION_ACTION_LABELS, OTHER_ACTION_LABELS)
@@ -78,7 +95,14 @@ OBJECT_LABELS = {
     "CalendarOverride": _l("Lịch làm việc"),
     "ReminderRule": _l("Quy tắc nhắc hạn"),
     "EscalationSettings": _l("Ngưỡng xem xét trách nhiệm"),
+    "TaskGroup": _l("Nhiệm vụ giao nhiều đơn vị"),
+    "TaskSeries": _l("Nhiệm vụ định kỳ"),
+    "ProcessTemplate": _l("Quy trình mẫu"),
+    "Webhook": _l("Hệ thống nhận"),
 }
+
+# Who did what the system did by itself: the sweep, the series, the first setup.
+SYSTEM_NAME = _l("Hệ thống (tự động)")
 
 
 def action_label(action: str) -> str:
@@ -124,8 +148,8 @@ class EventRow:
     object_id: int
     object_kind: str
     object_name: str
-    before: str | None
-    after: str | None
+    details: list[Detail]  # every field of the event in words
+    raw: str  # the stored record, for whoever asks to see it
 
 
 @dataclass
@@ -140,39 +164,57 @@ class EventPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def pretty(value: str | None) -> str | None:
-    """Return stored JSON indented for reading, with Vietnamese letters as they are."""
-    if not value:
-        return None
+def _values(stored: str | None) -> dict:
+    """Return the stored before or after values as a dictionary ({} when none)."""
+    if not stored:
+        return {}
     try:
-        return json.dumps(json.loads(value), indent=2, ensure_ascii=False, sort_keys=True)
+        value = json.loads(stored)
     except ValueError:
-        return value
+        return {"value": stored}
+    return value if isinstance(value, dict) else {"value": value}
 
 
-def _names(events: list[AuditEvent]) -> tuple[dict[int, str], dict[tuple[str, int], str]]:
-    """Return the actors' names and the objects' names, one query per kind of object."""
-    user_ids = {e.actor_id for e in events if e.actor_id is not None}
-    user_ids |= {e.object_id for e in events if e.object_type == "User"}
-    task_ids = {e.object_id for e in events if e.object_type == "Task"}
-    unit_ids = {e.object_id for e in events if e.object_type == "Unit"}
-    people: dict[int, tuple[str, str]] = {}
-    objects: dict[tuple[str, int], str] = {}
-    if user_ids:
-        query = sa.select(User.id, User.full_name, User.username).where(User.id.in_(user_ids))
-        people = {i: (name, username) for i, name, username in db.session.execute(query)}
-        objects |= {("User", i): f"{name} ({username})" for i, (name, username) in people.items()}
-    if task_ids:
-        query = sa.select(Task.id, Task.title).where(Task.id.in_(task_ids))
-        objects |= {("Task", i): title for i, title in db.session.execute(query)}
-    if unit_ids:
-        query = sa.select(Unit.id, Unit.name, Unit.code).where(Unit.id.in_(unit_ids))
-        objects |= {("Unit", i): f"{name} ({code})" for i, name, code in db.session.execute(query)}
-    return {i: name for i, (name, _username) in people.items()}, objects
+def raw_record(event: AuditEvent) -> str:
+    """Return the event as stored, indented for reading, Vietnamese letters as they are."""
+    record = {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "before": json.loads(event.before) if event.before else None,
+        "after": json.loads(event.after) if event.after else None,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+    return json.dumps(record, indent=2, ensure_ascii=False)
+
+
+def _names(events: list[tuple[AuditEvent, dict, dict]]) -> Names:
+    """Return the names of everyone and everything the events mention, in one statement."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for event, before, after in events:
+        if event.actor_id is not None:
+            wanted["User"].add(event.actor_id)
+        wanted[event.object_type].add(event.object_id)
+        for kind, ident in wanted_in(event.action, event.object_type, before, after):
+            wanted[kind].add(ident)
+    return find_names(wanted)
+
+
+def actor_name(actor_id: int | None, stored_name: str, names: Names) -> str:
+    """Return who did it: the person's name, or the system's for what it did by itself."""
+    if actor_id is None and stored_name == SYSTEM_ACTOR:
+        return str(SYSTEM_NAME)
+    return names.name("User", actor_id, stored_name) if actor_id is not None else stored_name
 
 
 def _rows(events: list[AuditEvent]) -> list[EventRow]:
-    actors, objects = _names(events)
+    parsed = [(e, _values(e.before), _values(e.after)) for e in events]
+    names = _names(parsed)
     return [
         EventRow(
             id=e.id,
@@ -181,15 +223,15 @@ def _rows(events: list[AuditEvent]) -> list[EventRow]:
             action=e.action,
             label=action_label(e.action),
             actor_id=e.actor_id,
-            actor=actors.get(e.actor_id, e.actor_name),
+            actor=actor_name(e.actor_id, e.actor_name, names),
             object_type=e.object_type,
             object_id=e.object_id,
             object_kind=str(OBJECT_LABELS.get(e.object_type, e.object_type)),
-            object_name=objects.get((e.object_type, e.object_id), ""),
-            before=pretty(e.before),
-            after=pretty(e.after),
+            object_name=names.title(e.object_type, e.object_id),
+            details=details(e.action, e.object_type, before, after, names),
+            raw=raw_record(e),
         )
-        for e in events
+        for e, before, after in parsed
     ]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from tracker.audit.services import record
 from tracker.calendar.services import load_calendar
@@ -15,6 +14,7 @@ from tracker.notify.services import Message, queue_many
 from tracker.org.models import Role, User, UserRole
 from tracker.reminders.models import Escalation, NoticeKind, Recipient, Reminder
 from tracker.tasks.models import Task
+from tracker.tasks.notices import ESCALATION, day_text, task_facts, task_link
 
 ESCALATION_RECIPIENTS = [
     Recipient.INSPECTORS,
@@ -30,29 +30,6 @@ _TAGS = {
 }
 
 
-def _day(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else "—"
-
-
-def _link(task: Task) -> str:
-    return f"{current_app.config['BASE_URL']}/tasks/{task.id}"
-
-
-def _facts(task: Task) -> list[str]:
-    """The lines every message about a task carries: what, from where, who, how far."""
-    document = f"{task.document.kind} {task.document.number}" if task.document else "—"
-    last = _day(task.last_progress_at) if task.last_progress_at else "chưa có"
-    return [
-        f"Nhiệm vụ: {task.title}",
-        f"Căn cứ: {document}",
-        f"Đơn vị chủ trì: {task.lead_unit.name if task.lead_unit else '—'}",
-        f"Người chịu trách nhiệm chính: "
-        f"{task.accountable_user.full_name if task.accountable_user else '—'}",
-        f"Hạn hoàn thành: {_day(task.due_date)}",
-        f"Tiến độ đã báo cáo: {task.progress_percent}% (báo cáo gần nhất: {last})",
-    ]
-
-
 def _missing(task: Task) -> str:
     """Say what the unit still owes, in the words of the ladder."""
     if task.state == "issued":
@@ -66,7 +43,7 @@ def reminder_message(reminder: Reminder, days_left: int = 0) -> Message:
     """Compose the Vietnamese message of one reminder, warning or urging."""
     task = reminder.task
     about = (
-        f"mốc “{reminder.milestone.title}” (hạn {_day(reminder.deadline)}) của "
+        f"mốc “{reminder.milestone.title}” (hạn {day_text(reminder.deadline)}) của "
         if reminder.milestone
         else ""
     )
@@ -86,16 +63,30 @@ def reminder_message(reminder: Reminder, days_left: int = 0) -> Message:
     late = (
         [
             "(Thông báo gửi muộn do hệ thống tạm ngừng vào ngày cần gửi "
-            f"{_day(reminder.scheduled_on)}.)"
+            f"{day_text(reminder.scheduled_on)}.)"
         ]
         if reminder.late
         else []
     )
-    subject = f"[{_TAGS[reminder.kind]}] {task.title} — hạn {_day(reminder.deadline)}"
+    subject = f"[{_TAGS[reminder.kind]}] {task.title} — hạn {day_text(reminder.deadline)}"
     body = "\n".join(
-        [opening, *late, "", *_facts(task), _missing(task), "", f"Xem và cập nhật: {_link(task)}"]
+        [
+            opening,
+            *late,
+            "",
+            *task_facts(task),
+            _missing(task),
+            "",
+            f"Xem và cập nhật: {task_link(task)}",
+        ]
     )
-    return Message(subject=subject[:300], body=body, link=_link(task), task_id=task.id)
+    return Message(
+        subject=subject[:300],
+        body=body,
+        link=task_link(task),
+        task_id=task.id,
+        kind=reminder.kind.value,
+    )
 
 
 def escalation_message(escalation: Escalation) -> Message:
@@ -111,13 +102,15 @@ def escalation_message(escalation: Escalation) -> Message:
         [
             f"Nhiệm vụ dưới đây đã được chuyển Sở Nội vụ xem xét trách nhiệm do {why}.",
             "",
-            *_facts(task),
+            *task_facts(task),
             _missing(task),
             "",
-            f"Xem: {_link(task)}",
+            f"Xem: {task_link(task)}",
         ]
     )
-    return Message(subject=subject[:300], body=body, link=_link(task), task_id=task.id)
+    return Message(
+        subject=subject[:300], body=body, link=task_link(task), task_id=task.id, kind=ESCALATION
+    )
 
 
 def recipients_of(roles: list[Recipient], task: Task, inspectors: list[int]) -> list[int]:

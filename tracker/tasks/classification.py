@@ -30,7 +30,7 @@ from flask import current_app
 
 from tracker.calendar.services import WorkingCalendar, load_calendar
 from tracker.clock import local_midnight, today
-from tracker.tasks.models import OPEN_STATES, ProgressUpdate, Task, TaskDeadline, TaskState
+from tracker.tasks.models import OPEN_STATES, ProgressUpdate, Stage, Task, TaskDeadline, TaskState
 from tracker.text import N_
 
 
@@ -50,6 +50,18 @@ CATEGORY_LABELS = {
     Category.DONE_ON_TIME: N_("Hoàn thành đúng hạn"),
     Category.DONE_LATE: N_("Hoàn thành quá hạn"),
     Category.WITHDRAWN: N_("Đã thu hồi"),
+}
+
+
+# Where a task is in its life, shown beside its category (tasks.models.Stage).
+STAGE_LABELS = {
+    Stage.DRAFT: N_("Dự thảo"),
+    Stage.AWAITING_ACCEPTANCE: N_("Chờ tiếp nhận"),
+    Stage.IN_PROGRESS: N_("Đang thực hiện"),
+    Stage.RETURNED: N_("Bị trả lại"),
+    Stage.AWAITING_REVIEW: N_("Chờ đánh giá"),
+    Stage.COMPLETED: N_("Hoàn thành"),
+    Stage.WITHDRAWN: N_("Đã thu hồi"),
 }
 
 

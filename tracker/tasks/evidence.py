@@ -17,6 +17,7 @@ import io
 import logging
 import os
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath, PureWindowsPath
@@ -148,15 +149,27 @@ def _content_matches(data: bytes, signatures: tuple[bytes, ...] | None) -> bool:
     return any(data.startswith(sig) for sig in signatures)
 
 
+# What a file may be attached to (one of them, an EvidenceFile column each).
+ATTACHABLE = frozenset(
+    {"progress_update_id", "comment_id", "extension_request_id", "review_id", "document_id"}
+)
+
+
 def store_evidence(
-    uploads: list[Upload],
+    uploads: Sequence[Upload],
     *,
-    task_id: int,
-    progress_update_id: int | None,
     user_id: int,
     now: datetime,
+    task_id: int | None = None,
+    **attached_to: int,
 ) -> list[EvidenceFile]:
-    """Check every upload first, then write them and return their records (flushed)."""
+    """Check every upload first, then write them and return their records (flushed).
+
+    ``attached_to`` names the one thing the files belong to: ``progress_update_id``,
+    ``comment_id``, ``extension_request_id``, ``review_id`` or ``document_id``."""
+    unknown = set(attached_to) - ATTACHABLE
+    if len(attached_to) != 1 or unknown:
+        raise TypeError(f"attach files to exactly one of {sorted(ATTACHABLE)}, not {unknown}")
     checked = [(upload, *_check(upload)) for upload in uploads]
     records = []
     for upload, name, content_type in checked:
@@ -164,7 +177,6 @@ def store_evidence(
         stored_name = _write_file(upload.data, extension)
         record = EvidenceFile(
             task_id=task_id,
-            progress_update_id=progress_update_id,
             original_name=name,
             stored_name=stored_name,
             content_type=content_type,
@@ -172,10 +184,12 @@ def store_evidence(
             sha256=hashlib.sha256(upload.data).hexdigest(),
             uploaded_by_id=user_id,
             uploaded_at=now,
+            **attached_to,
         )
         db.session.add(record)
         records.append(record)
-    db.session.flush()
+    if records:
+        db.session.flush()
     return records
 
 

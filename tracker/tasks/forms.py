@@ -27,11 +27,11 @@ from tracker.calendar.services import supported_dates
 from tracker.clock import local_date, utcnow
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, UnitKind, User, UserRole
-from tracker.tasks.classification import CATEGORY_LABELS
+from tracker.tasks.classification import CATEGORY_LABELS, STAGE_LABELS
 from tracker.tasks.evidence import Upload
 from tracker.tasks.models import Priority, SourceDocument, Task
 from tracker.tasks.process_templates.services import Plan, active_templates
-from tracker.tasks.queries import TaskFilters
+from tracker.tasks.queries import OPEN_STAGE, TaskFilters
 from tracker.tasks.services import CoordinationInput, MilestoneInput, TaskInput
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -393,13 +393,21 @@ class ProgressForm(FlaskForm):
 
     def uploads(self) -> list[Upload]:
         """Return the files sent with the report (empty file inputs are ignored)."""
-        files = self.evidence.data or []
-        return [Upload(file.filename, file.read()) for file in files if file and file.filename]
+        return uploads_of(self.evidence)
+
+
+def uploads_of(field: MultipleFileField) -> list[Upload]:
+    """Return the files a file field brought (empty file inputs are ignored); the services
+    check each (size, type, content) before anything is stored."""
+    return [
+        Upload(file.filename, file.read()) for file in field.data or [] if file and file.filename
+    ]
 
 
 class ExtensionRequestForm(FlaskForm):
     new_due_date = VnDateField(_l("Hạn mới đề nghị"), validators=[InputRequired()])
     reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=20000)])
+    files = MultipleFileField(_l("Tệp kèm theo (văn bản đề nghị, giải trình)"))
     submit = SubmitField(_l("Gửi đề nghị gia hạn"))
 
 
@@ -411,7 +419,14 @@ class DecisionForm(FlaskForm):
 
 class SubmitResultForm(FlaskForm):
     result = TextAreaField(_l("Kết quả thực hiện"), validators=[DataRequired(), Length(max=20000)])
+    files = MultipleFileField(_l("Tệp kết quả (báo cáo, sản phẩm)"))
     submit = SubmitField(_l("Báo cáo kết quả"))
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Ý kiến"), validators=[DataRequired(), Length(max=10000)])
+    files = MultipleFileField(_l("Tệp đính kèm"))
+    submit = SubmitField(_l("Gửi ý kiến"))
 
 
 class ReviewForm(FlaskForm):
@@ -447,6 +462,7 @@ class FilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Tìm kiếm"), validators=[Optional(), Length(max=200)])
+    stage = SelectField(_l("Giai đoạn"), validators=[Optional()])
     category = SelectField(_l("Tình trạng"), validators=[Optional()])
     unit_id = SelectField(_l("Đơn vị chủ trì"), coerce=_optional_int, validators=[Optional()])
     field_id = SelectField(_l("Lĩnh vực"), coerce=_optional_int, validators=[Optional()])
@@ -476,6 +492,9 @@ class FilterForm(FlaskForm):
             + [(c.value, label) for c, label in CATEGORY_LABELS.items()]
             + [("due_soon", _l("Sắp đến hạn"))]
         )
+        self.stage.choices = [("", _l("Tất cả")), (OPEN_STAGE, _l("Đang mở (chưa xong)"))] + [
+            (stage.value, label) for stage, label in STAGE_LABELS.items()
+        ]
         self.sort.choices = [
             ("due", _l("Hạn gần nhất trước")),
             ("-due", _l("Hạn xa nhất trước")),
@@ -498,4 +517,5 @@ class FilterForm(FlaskForm):
             due_to=self.due_to.data,
             q=self.q.data or "",
             sort=self.sort.data or "due",
+            stage=self.stage.data or None,
         )

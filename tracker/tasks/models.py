@@ -24,6 +24,19 @@ class TaskState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class Stage(enum.StrEnum):
+    """Where a task is in its life, as people say it: the state, with a result sent back
+    for more work told apart from ordinary work in progress."""
+
+    DRAFT = "draft"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"  # chờ tiếp nhận
+    IN_PROGRESS = "in_progress"  # đang thực hiện
+    RETURNED = "returned"  # bị trả lại
+    AWAITING_REVIEW = "awaiting_review"  # chờ đánh giá
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
 # The groups of states, each written once.
 # Out with its unit, not yet closed: a result awaiting review is still open.
 OPEN_STATES = (TaskState.ISSUED, TaskState.ACCEPTED, TaskState.IN_PROGRESS, TaskState.SUBMITTED)
@@ -75,6 +88,7 @@ class SourceDocument(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tasks: Mapped[list[Task]] = relationship(back_populates="document")
+    files: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")
 
     @property
     def label(self) -> str:
@@ -180,6 +194,8 @@ class Task(db.Model):
     state: Mapped[TaskState] = mapped_column(
         enum_column(TaskState, "task_state"), default=TaskState.DRAFT
     )
+    # The result was returned for more work and not submitted again yet ("bị trả lại").
+    returned: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -230,6 +246,9 @@ class Task(db.Model):
     )
     reviews: Mapped[list[Review]] = relationship(
         back_populates="task", cascade="all, delete-orphan", order_by="Review.id"
+    )
+    comments: Mapped[list[TaskComment]] = relationship(
+        cascade="all, delete-orphan", order_by="TaskComment.id"
     )
 
     @property
@@ -398,14 +417,26 @@ class ProgressUpdate(db.Model):
 
 
 class EvidenceFile(db.Model):
-    """A file attached as evidence; the bytes live outside static/, named by ``stored_name``."""
+    """A file attached to a task's report, comment, extension request or result, or to a
+    directive document (the signed scan); the bytes live outside static/, named by
+    ``stored_name``. Exactly what it is attached to is set; a document's file has no task."""
 
     __tablename__ = "evidence_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True
+    )
     progress_update_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("progress_updates.id"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("task_comments.id"), index=True)
+    extension_request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("extension_requests.id"), index=True
+    )
+    review_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reviews.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("source_documents.id"), index=True
     )
     original_name: Mapped[str] = mapped_column(sa.String(255))
     stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -416,6 +447,22 @@ class EvidenceFile(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     progress_update: Mapped[ProgressUpdate | None] = relationship(back_populates="evidence")
+
+
+class TaskComment(db.Model):
+    """A comment in a task's discussion (ý kiến trao đổi), with its files."""
+
+    __tablename__ = "task_comments"
+    __table_args__ = (sa.Index("ix_task_comments_task_created", "task_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    body: Mapped[str] = mapped_column(sa.Text)
+
+    author: Mapped[User] = relationship()
+    files: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")
 
 
 class ExtensionRequest(db.Model):
@@ -440,6 +487,7 @@ class ExtensionRequest(db.Model):
     task: Mapped[Task] = relationship(back_populates="extension_requests")
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    files: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")
 
 
 class Review(db.Model):
@@ -458,6 +506,7 @@ class Review(db.Model):
     note: Mapped[str] = mapped_column(sa.Text, default="")
 
     task: Mapped[Task] = relationship(back_populates="reviews")
+    files: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
 
@@ -522,3 +571,31 @@ class TemplateStep(db.Model):
     milestone: Mapped[bool] = mapped_column(default=False)
 
     template: Mapped[ProcessTemplate] = relationship(back_populates="steps")
+
+
+_STAGE_OF_STATE = {
+    TaskState.DRAFT: Stage.DRAFT,
+    TaskState.ISSUED: Stage.AWAITING_ACCEPTANCE,
+    TaskState.ACCEPTED: Stage.IN_PROGRESS,
+    TaskState.IN_PROGRESS: Stage.IN_PROGRESS,
+    TaskState.SUBMITTED: Stage.AWAITING_REVIEW,
+    TaskState.COMPLETED: Stage.COMPLETED,
+    TaskState.WITHDRAWN: Stage.WITHDRAWN,
+}
+
+
+def stage_of(task: Task) -> Stage:
+    """Return where the task is in its life."""
+    if task.returned and task.state in (TaskState.ACCEPTED, TaskState.IN_PROGRESS):
+        return Stage.RETURNED
+    return _STAGE_OF_STATE[TaskState(task.state)]
+
+
+def stage_clause(stage: Stage) -> sa.ColumnElement[bool]:
+    """Return the SQL condition selecting the tasks at a stage (for list filters)."""
+    states = [state for state, at in _STAGE_OF_STATE.items() if at == stage]
+    if stage == Stage.RETURNED:
+        return sa.and_(Task.state.in_(RUNNING_STATES), Task.returned)
+    if stage == Stage.IN_PROGRESS:
+        return sa.and_(Task.state.in_(states), sa.not_(Task.returned))
+    return Task.state.in_(states)

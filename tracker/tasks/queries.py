@@ -35,12 +35,13 @@ from tracker.tasks.counting import (
     tally,
 )
 from tracker.tasks.models import (
-    ExtensionRequest,
-    ExtensionStatus,
+    OPEN_STATES,
     ProgressUpdate,
     SourceDocument,
+    Stage,
     Task,
     TaskState,
+    stage_clause,
     without_long_texts,
 )
 from tracker.tasks.permissions import coordinated_by, sees_every_task, visible_tasks_clause
@@ -69,6 +70,11 @@ class TaskFilters:
     due_to: date | None = None
     q: str = ""
     sort: str = "due"
+    # Where the tasks are in their life: a Stage value, or OPEN_STAGE for every open one.
+    stage: str | None = None
+
+
+OPEN_STAGE = "open"
 
 
 @dataclass
@@ -110,6 +116,10 @@ def _filtered(user: User, filters: TaskFilters) -> list:
         where.append(Task.due_date >= filters.due_from)
     if filters.due_to:
         where.append(Task.due_date <= filters.due_to)
+    if filters.stage == OPEN_STAGE:
+        where.append(Task.state.in_(OPEN_STATES))
+    elif filters.stage in set(Stage):
+        where.append(stage_clause(Stage(filters.stage)))
     for word in fold(filters.q).split()[:8]:
         # Escaped so that % and _ typed by a person match themselves.
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -138,7 +148,13 @@ def visible_parts(user: User) -> list[ClosedPart] | None:
 def _closed_parts(user: User, filters: TaskFilters) -> list[ClosedPart] | None:
     """Say the filters to the running counts of closed tasks, or None when they cannot
     (they know the lead unit, the field and the coordinating units)."""
-    narrowed = (filters.document_id, filters.supervisor_id, filters.due_from, filters.due_to)
+    narrowed = (
+        filters.document_id,
+        filters.supervisor_id,
+        filters.due_from,
+        filters.due_to,
+        filters.stage,
+    )
     if any(v is not None for v in narrowed) or fold(filters.q) or filters.document_number:
         return None
     if filters.unit_id is None and filters.field_id is None:
@@ -273,7 +289,6 @@ class MyWork:
     counts: dict[str, int]
     overdue: list[TaskRow]
     due_soon: list[TaskRow]
-    waiting: list[TaskRow]
     on_track: list[TaskRow]
     recent_done: list[TaskRow]
 
@@ -292,19 +307,6 @@ def _rows(condition, as_of: AsOf, order, limit: int) -> list[TaskRow]:
         )
     )
     return [TaskRow(t, Category(c), bool(s)) for t, c, s in db.session.execute(query)]
-
-
-def _waiting_for(user: User) -> sa.ColumnElement[bool]:
-    """Tasks waiting for this person's decision: to accept, to review, an extension to decide."""
-    clauses = []
-    if user.has_role(Role.UNIT_HEAD):
-        clauses.append(sa.and_(Task.state == TaskState.ISSUED, Task.lead_unit_id == user.unit_id))
-    if user.has_role(Role.ASSIGNER):
-        pending = sa.select(ExtensionRequest.task_id).where(
-            ExtensionRequest.status == ExtensionStatus.PENDING
-        )
-        clauses += [Task.state == TaskState.SUBMITTED, Task.id.in_(pending)]
-    return sa.or_(*clauses) if clauses else sa.false()
 
 
 def my_work(user: User, as_of: AsOf, limit: int = 20) -> MyWork:
@@ -327,9 +329,6 @@ def my_work(user: User, as_of: AsOf, limit: int = 20) -> MyWork:
         counts=counts,
         overdue=_rows(sa.and_(opened, category == Category.OVERDUE.value), as_of, by_due, limit),
         due_soon=_rows(sa.and_(opened, soon), as_of, by_due, limit),
-        waiting=_rows(
-            sa.and_(_waiting_for(user), visible_tasks_clause(user)), as_of, by_due, limit
-        ),
         on_track=_rows(
             sa.and_(opened, category == Category.ON_TRACK.value, sa.not_(soon)),
             as_of,

@@ -12,19 +12,27 @@ from functools import partial
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
 from tracker.errors import ConflictError, IncompleteTaskError, ValidationError
 from tracker.extensions import db
 from tracker.storage import StorageError, StoredFileMissing
+from tracker.tasks import comments, queries, services
 from tracker.tasks import forms as f
-from tracker.tasks import queries, services
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
-from tracker.tasks.classification import CATEGORY_LABELS, as_of, category_of, is_due_soon
+from tracker.tasks.classification import (
+    CATEGORY_LABELS,
+    STAGE_LABELS,
+    as_of,
+    category_of,
+    is_due_soon,
+)
 from tracker.tasks.documents import services as documents
 from tracker.tasks.evidence import open_evidence
-from tracker.tasks.models import EvidenceFile, ExtensionStatus, Task, TaskGroup
+from tracker.tasks.models import EvidenceFile, ExtensionStatus, Task, TaskGroup, stage_of
+from tracker.tasks.pending import NEEDED_LABELS, pending_for
 from tracker.tasks.permissions import (
     Action,
     allowed_actions,
@@ -34,6 +42,7 @@ from tracker.tasks.permissions import (
     require_can_create,
 )
 from tracker.tasks.process_templates import services as templates
+from tracker.tasks.queries import OPEN_STAGE
 from tracker.tasks.timeline import task_timeline
 from tracker.web.forms import form_status, refusal_shown_on, show_form_errors
 
@@ -44,16 +53,25 @@ logger = logging.getLogger(__name__)
 @bp.route("/")
 @login_required
 def my_work():
-    """Show the person's own tasks: overdue and due soon first, then what waits for them."""
-    work = queries.my_work(current_user, as_of())
-    return render_template("tasks/my_work.html", work=work, labels=CATEGORY_LABELS)
+    """Show what waits for the person and what it needs, then their own tasks: overdue and
+    due soon first."""
+    day = as_of()
+    return render_template(
+        "tasks/my_work.html",
+        work=queries.my_work(current_user, day),
+        pending=pending_for(current_user, day, now=utcnow()),
+        needed_labels=NEEDED_LABELS,
+        labels=CATEGORY_LABELS,
+    )
 
 
 @bp.route("/tasks")
 @login_required
 def task_list():
-    """List the tasks the person may see, with filters, counts and pages."""
-    form = f.FilterForm(request.args)
+    """List the tasks the person may see, with filters, counts and pages; without filters,
+    the open ones, soonest due first."""
+    query = request.args or MultiDict({"stage": OPEN_STAGE})
+    form = f.FilterForm(query)
     form.load_choices()
     if not form.validate():
         flash(_("Một số điều kiện lọc không hợp lệ và đã được bỏ qua."), "warning")
@@ -63,10 +81,17 @@ def task_list():
                 field.errors = []
     page = request.args.get("page", 1, type=int)
     result = queries.search_tasks(current_user, form.to_filters(), as_of(), page=page, per_page=25)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k, v in query.items() if k != "page" and v}
     return render_template(
         "tasks/list.html", form=form, result=result, labels=CATEGORY_LABELS, args=args
     )
+
+
+@bp.app_template_global("task_stage")
+def task_stage(task: Task) -> tuple[str, str]:
+    """Where a task is in its life, for the badge beside its category: (code, label)."""
+    stage = stage_of(task)
+    return stage.value, _(STAGE_LABELS[stage])
 
 
 # ------------------------------------------------------------------ drafting
@@ -322,6 +347,7 @@ def _detail(task: Task, bound: dict | None = None, status: int = 200):
     report_day = as_of()
     allowed = allowed_actions(current_user, task)
     pending = [r for r in task.extension_requests if r.status == ExtensionStatus.PENDING]
+    bound = bound or {}
     return render_template(
         "tasks/detail.html",
         task=task,
@@ -338,6 +364,9 @@ def _detail(task: Task, bound: dict | None = None, status: int = 200):
         reports=queries.progress_reports(task),
         deadlines=services.deadline_history(task),
         subtasks=queries.subtasks_of(task, report_day),
+        comments=comments.comments_of(task),
+        # Anyone who sees the task may take part in its discussion.
+        comment_form=bound.get("comment") or f.CommentForm(formdata=None),
     ), status
 
 
@@ -360,6 +389,26 @@ def _act(task: Task, action: Action, form, run, done_message: str):
         run(utcnow())
     flash(done_message, "success")
     return redirect(url_for("tasks.detail", task_id=task.id))
+
+
+@bp.route("/tasks/<int:task_id>/comments", methods=["POST"])
+@login_required
+def comment(task_id: int):
+    """Add a comment, with files, to the task's discussion."""
+    task = get_task(task_id, current_user)
+    form = f.CommentForm()
+    if not form.validate_on_submit():
+        return _detail(task, {"comment": form}, 422)
+    with refusal_shown_on(form, lambda: _detail(db.session.get(Task, task.id), {"comment": form})):
+        comments.add_comment(
+            task,
+            actor=current_user,
+            now=utcnow(),
+            body=form.body.data,
+            files=f.uploads_of(form.files),
+        )
+    flash(_("Đã gửi ý kiến."), "success")
+    return redirect(url_for("tasks.detail", task_id=task.id, _anchor="comments"))
 
 
 @bp.route("/tasks/<int:task_id>/issue", methods=["POST"])
@@ -466,6 +515,7 @@ def request_extension(task_id: int):
             now=now,
             new_due_date=form.new_due_date.data,
             reason=form.reason.data,
+            files=f.uploads_of(form.files),
         ),
         _("Đã gửi đề nghị gia hạn."),
     )
@@ -501,7 +551,11 @@ def submit(task_id: int):
         Action.SUBMIT,
         form,
         lambda now: services.submit_result(
-            task, actor=current_user, now=now, result=form.result.data
+            task,
+            actor=current_user,
+            now=now,
+            result=form.result.data,
+            files=f.uploads_of(form.files),
         ),
         _("Đã báo cáo kết quả; chờ Văn phòng đánh giá."),
     )

@@ -8,6 +8,7 @@ never commits, and records an audit event for each change it makes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -28,6 +29,7 @@ from tracker.errors import (
 )
 from tracker.extensions import db
 from tracker.org.models import Field, Unit, User
+from tracker.tasks import notices
 from tracker.tasks.clarity import missing_clarity
 from tracker.tasks.closures import count_closure
 from tracker.tasks.evidence import Upload, store_evidence
@@ -514,6 +516,7 @@ def issue_task(task: Task, *, actor: User, now: datetime) -> Task:
         TaskDeadline(due_date=task.due_date, effective_at=now, reason=DeadlineReason.ISSUED)
     )
     _transition(task, TaskState.ISSUED, "task.issued", actor=actor, now=now, due_date=task.due_date)
+    notices.task_issued(task, actor=actor, now=now)
     return task
 
 
@@ -525,6 +528,15 @@ def _check_assignee(task: Task, assignee_id: int | None) -> User | None:
         raise ValidationError(
             _("Người thực hiện phải là cán bộ đang làm việc tại đơn vị chủ trì."),
             fields={"assignee_user_id": _("không thuộc đơn vị chủ trì")},
+        )
+    if not assignee.may_carry_tasks:
+        raise ValidationError(
+            _(
+                "%(name)s không phải lãnh đạo hay chuyên viên của đơn vị nên không thể thực "
+                "hiện nhiệm vụ.",
+                name=assignee.full_name,
+            ),
+            fields={"assignee_user_id": _("không thể thực hiện nhiệm vụ")},
         )
     return assignee
 
@@ -543,6 +555,7 @@ def accept_task(task: Task, *, actor: User, now: datetime, assignee_id: int | No
         now=now,
         assignee_user_id=task.assignee_user_id,
     )
+    notices.task_accepted(task, actor=actor, now=now)
     return task
 
 
@@ -644,9 +657,15 @@ def complete_milestone(task: Task, milestone_id: int, *, actor: User, now: datet
 
 
 def request_extension(
-    task: Task, *, actor: User, now: datetime, new_due_date: date, reason: str
+    task: Task,
+    *,
+    actor: User,
+    now: datetime,
+    new_due_date: date,
+    reason: str,
+    files: Sequence[Upload] = (),
 ) -> ExtensionRequest:
-    """Ask the assigner to move the due date, with a reason."""
+    """Ask the assigner to move the due date, with a reason (and papers, if any)."""
     _check(task, Action.REQUEST_EXTENSION, actor)
     if not extension_allows(Action.REQUEST_EXTENSION, task):
         raise TransitionError(
@@ -672,6 +691,9 @@ def request_extension(
     db.session.add(request)
     _touch(task, now)
     _flush()
+    stored = store_evidence(
+        files, task_id=task.id, user_id=actor.id, now=now, extension_request_id=request.id
+    )
     record(
         "task.extension_requested",
         task,
@@ -682,7 +704,11 @@ def request_extension(
             "current_due_date": task.due_date,
             "new_due_date": new_due_date,
             "reason": reason,
+            "files": [f.original_name for f in stored],
         },
+    )
+    notices.extension_requested(
+        task, request, deciders=[notices.issuer(task)], actor=actor, now=now
     )
     return request
 
@@ -735,19 +761,25 @@ def decide_extension(
             "note": note,
         },
     )
+    notices.extension_decided(task, request, actor=actor, now=now)
     return request
 
 
-def submit_result(task: Task, *, actor: User, now: datetime, result: str) -> Task:
-    """Report the task's result to the assigner for review."""
+def submit_result(
+    task: Task, *, actor: User, now: datetime, result: str, files: Sequence[Upload] = ()
+) -> Task:
+    """Report the task's result to the assigner for review (with its papers, if any)."""
     _check(task, Action.SUBMIT, actor)
     _refuse_if_subtasks_open(task)
     result = checked_text(result, "result")
     if not result:
         raise ValidationError(_("Hãy mô tả kết quả đạt được."), fields={"result": _("bắt buộc")})
     task.result_summary = result
-    task.submitted_on = local_date(now)
-    db.session.add(Review(task=task, submitted_by_id=actor.id, submitted_at=now, result=result))
+    task.submitted_on, task.returned = local_date(now), False
+    review = Review(task=task, submitted_by_id=actor.id, submitted_at=now, result=result)
+    db.session.add(review)
+    _flush()
+    stored = store_evidence(files, task_id=task.id, user_id=actor.id, now=now, review_id=review.id)
     _transition(
         task,
         TaskState.SUBMITTED,
@@ -756,7 +788,9 @@ def submit_result(task: Task, *, actor: User, now: datetime, result: str) -> Tas
         now=now,
         result=result,
         submitted_on=task.submitted_on,
+        files=[f.original_name for f in stored],
     )
+    notices.result_submitted(task, actor=actor, now=now, review_id=review.id)
     return task
 
 
@@ -791,8 +825,11 @@ def review_result(task: Task, *, actor: User, now: datetime, accept: bool, note:
         )
         count_closure(task)
     else:
-        task.submitted_on = None
+        task.submitted_on, task.returned = None, True
         _transition(task, TaskState.IN_PROGRESS, "task.returned", actor=actor, now=now, note=note)
+    notices.result_reviewed(
+        task, actor=actor, now=now, accepted=accept, note=note, review_id=review.id
+    )
     return task
 
 
@@ -809,6 +846,7 @@ def withdraw_task(task: Task, *, actor: User, now: datetime, reason: str) -> Tas
     _close_pending_extensions(task, actor, now, "Nhiệm vụ đã bị thu hồi.")
     _transition(task, TaskState.WITHDRAWN, "task.withdrawn", actor=actor, now=now, reason=reason)
     count_closure(task)
+    notices.task_withdrawn(task, actor=actor, now=now, reason=reason)
     return task
 
 

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "task.returned": _l("Trả lại kết quả"),
     "task.withdrawn": _l("Thu hồi nhiệm vụ"),
     "task.milestone_completed": _l("Hoàn thành mốc tiến độ"),
+    "task.commented": _l("Ý kiến trao đổi"),
     # Written by the reminder sweep, which records on the task's own trail.
     "task.reminder": _l("Nhắc hạn"),
     "task.warning": _l("Cảnh báo quá hạn"),
@@ -94,6 +95,10 @@ def _details(action: str, before: dict, after: dict) -> list[tuple[str, str]]:
             shown.append((str(_l("Số ngày làm việc quá hạn")), str(after["overdue_days"])))
     elif action == "task.updated":
         shown.append((str(_l("Nội dung thay đổi")), ", ".join(sorted(after))))
+    elif action == "task.commented":
+        shown.append((str(_l("Nội dung")), after.get("body", "")))
+    if after.get("files"):
+        shown.append((str(_l("Tệp đính kèm")), ", ".join(after["files"])))
     for key, label in (("result", _l("Kết quả")), ("note", _l("Ý kiến")), ("reason", _l("Lý do"))):
         if after.get(key) and action != "task.extension_requested":
             shown.append((str(label), str(after[key])))

@@ -9,10 +9,11 @@ from flask import Flask
 def register_web(app: Flask) -> None:
     """Wire up error handlers, security headers, the language, template helpers and the
     commit at the end of each request."""
-    from tracker.web import errors, locale, security, templating, transactions
+    from tracker.web import branding, errors, locale, security, templating, transactions
 
     errors.register_errors(app)
     transactions.register_transactions(app)
     locale.register_locale(app)
     security.register_security(app)
     templating.register_templating(app)
+    branding.register_branding(app)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 
+from tracker.web.branding import is_public_file
+
 # No inline scripts or styles anywhere: everything comes from the app's own static files.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -25,7 +27,7 @@ def security_headers(response):
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config.get("TRACKER_ENV") == "production":
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    if not (request.endpoint or "").endswith("static"):
+    if not is_public_file(request.endpoint):
         # Pages show what only their reader may see: no copy in a cache or the back button.
         response.headers["Cache-Control"] = "no-store"
     return response

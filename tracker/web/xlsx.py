@@ -1,4 +1,5 @@
-"""Excel workbooks the way offices expect them: Vietnamese headers, real dates, filters."""
+"""Excel workbooks the way offices expect them: Vietnamese headers, real dates, filters,
+the organisation's name in the file's properties and on every printed page."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 
-from flask import send_file
+from flask import current_app, has_app_context, send_file
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -20,6 +21,8 @@ DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 # A cell starting with one of these is a formula to Excel: text from people must not be.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
+# Excel's limit for the text of a page header.
+MAX_HEADER = 200
 
 
 @dataclass
@@ -39,6 +42,20 @@ def safe_cell(value):
         if value.startswith(FORMULA_STARTS):
             return "'" + value
     return value
+
+
+def _organisation() -> str:
+    return current_app.config.get("ORG_NAME", "") if has_app_context() else ""
+
+
+def _print_header(sheet, organisation: str) -> None:
+    """Name the organisation at the top of each printed page, number the pages below.
+    Not in a row: the first row is the headers, which the importer reads back."""
+    if organisation:
+        # "&" starts a code in a page header (&P: the page number); "&&" is an ampersand.
+        sheet.oddHeader.left.text = organisation[:MAX_HEADER].replace("&", "&&")
+        sheet.oddHeader.right.text = sheet.title.replace("&", "&&")
+    sheet.oddFooter.right.text = "&P/&N"
 
 
 def _write(sheet, spec: Sheet) -> None:
@@ -69,11 +86,18 @@ def _write(sheet, spec: Sheet) -> None:
         sheet.auto_filter.ref = sheet.dimensions
 
 
-def workbook(sheets: Sequence[Sheet]) -> Workbook:
-    """Build a workbook with one sheet per section."""
+def workbook(sheets: Sequence[Sheet], *, organisation: str | None = None) -> Workbook:
+    """Build a workbook with one sheet per section; ``organisation`` (ORG_NAME by default)
+    is its author and heads each printed page."""
+    organisation = _organisation() if organisation is None else organisation
     book = Workbook()
+    if organisation:
+        book.properties.creator = organisation
+        book.properties.lastModifiedBy = organisation
     for index, spec in enumerate(sheets):
-        _write(book.active if index == 0 else book.create_sheet(), spec)
+        sheet = book.active if index == 0 else book.create_sheet()
+        _write(sheet, spec)
+        _print_header(sheet, organisation)
     return book
 
 

@@ -7,11 +7,20 @@ from marshmallow import fields, validate
 
 from tracker.api.schemas.common import DATE, ID, ID_QUERY, PageArgs
 from tracker.reminders.models import Outcome
+from tracker.tasks.pending import Needed
 from tracker.tasks.services import TEXT_MAX
 
 
 class NotificationOut(ma.Schema):
     id = fields.Integer(required=True)
+    kind = fields.String(
+        required=True,
+        metadata={
+            "description": "task.issued, task.accepted, extension.requested, "
+            "extension.decided, task.submitted, task.returned, task.completed, "
+            "task.withdrawn, comment.added, reminder, warning, urging, escalation"
+        },
+    )
     task_id = fields.Integer(allow_none=True)
     subject = fields.String(required=True)
     body = fields.String(required=True)
@@ -102,3 +111,17 @@ class UnitReportOut(ma.Schema):
     to = fields.Date(allow_none=True)
     total = fields.Nested(FiguresOut, required=True)
     units = fields.List(fields.Nested(UnitFiguresOut), required=True)
+
+
+class PendingOut(ma.Schema):
+    task_id = fields.Integer(required=True, attribute="task.id")
+    needed = fields.String(
+        required=True,
+        validate=validate.OneOf([n.value for n in Needed]),
+        metadata={"description": ", ".join(n.value for n in Needed)},
+    )
+    since = fields.DateTime(required=True)
+
+
+class PendingList(ma.Schema):
+    items = fields.List(fields.Nested(PendingOut), required=True)

@@ -6,7 +6,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from tracker.api.schemas.common import DATE, ID, ID_QUERY, ID_RANGE, ISSUE_DATE, TEXT, PageArgs
-from tracker.tasks.models import Priority, TaskState
+from tracker.tasks.comments import COMMENT_MAX
+from tracker.tasks.models import Priority, Stage, TaskState
 from tracker.tasks.services import MAX_WORKING_DAYS, TEXT_MAX, TITLE_MAX
 
 
@@ -150,6 +151,13 @@ class TaskOut(ma.Schema):
     id = fields.Integer(required=True)
     version = fields.Integer(required=True)
     state = fields.String(required=True, metadata={"enum": [s.value for s in TaskState]})
+    stage = fields.String(
+        required=True,
+        metadata={
+            "enum": [s.value for s in Stage],
+            "description": "where the task is in its life; 'returned': sent back for more work",
+        },
+    )
     category = fields.String(required=True)
     due_soon = fields.Boolean(required=True)
     missing = fields.List(
@@ -212,6 +220,10 @@ class TaskArgs(PageArgs):
     due_after = fields.Date(**DATE)
     q = fields.String(validate=validate.Length(max=200), load_default="")
     as_of = fields.Date(**DATE)
+    stage = fields.String(
+        validate=validate.OneOf(["open", *(s.value for s in Stage)]),
+        metadata={"description": "'open': every task not yet completed or withdrawn"},
+    )
 
 
 class WithdrawIn(ma.Schema):
@@ -260,3 +272,29 @@ class HistoryEventOut(ma.Schema):
     action = fields.String(required=True)
     before = fields.Raw(allow_none=True)
     after = fields.Raw(allow_none=True)
+
+
+class FileOut(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, attribute="original_name")
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+
+
+class CommentIn(ma.Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=COMMENT_MAX))
+
+
+class CommentOut(ma.Schema):
+    id = fields.Integer(required=True)
+    task_id = fields.Integer(required=True)
+    author_id = fields.Integer(required=True)
+    author = fields.String(required=True, attribute="author.full_name")
+    created_at = fields.DateTime(required=True)
+    body = fields.String(required=True)
+    files = fields.List(fields.Nested(FileOut), required=True)
+
+
+class CommentList(ma.Schema):
+    items = fields.List(fields.Nested(CommentOut), required=True)
