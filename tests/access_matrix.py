@@ -253,8 +253,12 @@ ROUTES: list[R] = [
     # when its owner's account is locked.
     R("GET", "/feeds/<secret>.ics", "feed", "AHH AHH AHH AHH AHH AHH AHH AHH"),
     # ------------------------------------------------------------- everyone signed in
+    # "/" sends the leader, the inspector and the admin on to their own first page.
     R("GET", "/", "none", SIGNED_IN),
+    R("GET", "/my-work", "none", SIGNED_IN),
     R("GET", "/tasks", "none", SIGNED_IN),
+    # Who may carry a unit's tasks (the task form's pickers): the directory's names only.
+    R("GET", "/tasks/carriers", "none", SIGNED_IN),
     # The calendar of deadlines lists only the tasks the person sees (the admin's is empty).
     R("GET", "/calendar/deadlines", "none", SIGNED_IN),
     R("GET", "/calendar/deadlines", "none", SIGNED_IN, "unit", query={"scope": "unit"}),

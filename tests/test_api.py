@@ -623,7 +623,7 @@ def test_a_report_date_outside_the_calendar_is_ignored_on_the_dashboard(client, 
     auth.login("vanphong")
     page = client.get(f"/oversight?{query}")
     assert page.status_code == 200
-    assert 'value="02/11/2026"' in page.get_data(as_text=True)  # today's figures instead
+    assert 'value="2026-11-02"' in page.get_data(as_text=True)  # today's figures instead
 
 
 @pytest.mark.parametrize("query", ["end=01/01/1990", "start=01/01/1800&end=31/12/9999"])
@@ -633,7 +633,7 @@ def test_a_period_outside_the_calendar_is_ignored_on_the_scorecards(client, auth
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     # The year so far instead: from 1 January to today.
-    assert 'value="01/01/2026"' in html and 'value="02/11/2026"' in html
+    assert 'value="2026-01-01"' in html and 'value="2026-11-02"' in html
 
 
 def test_an_escalation_is_listed_and_concluded_by_the_inspector_only(client, org, now):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import verify_chain
 from tracker.calendar.services import load_calendar
-from tracker.clock import local_date, local_zone
+from tracker.clock import local_date, local_midnight, local_zone
 from tracker.demo.catalogue import DEMO_PASSWORD, LOGINS
 from tracker.demo.stories import load_demo
 from tracker.extensions import db
@@ -97,7 +97,8 @@ def test_every_demo_login_can_sign_in_and_open_its_pages(app, client, auth, now)
     for username, _ in LOGINS:
         response = auth.login(username, DEMO_PASSWORD)
         assert response.status_code == 302, username
-        assert client.get("/").status_code == 200, username
+        assert client.get("/", follow_redirects=True).status_code == 200, username
+        assert client.get("/my-work").status_code == 200, username
         assert client.get("/tasks").status_code == 200, username
         # A task outside the person's unit and fields is hidden, as not found.
         status = client.get(f"/tasks/{task_id}").status_code
@@ -148,8 +149,11 @@ def _assert_history_swept_every_morning(today) -> None:
         assert conclusion.concluded_by_id == user_by_username("snv.thanhtra").id
         assert escalation.opened_on < local_date(conclusion.concluded_at) < today
     # The history's emails went out when queued; nothing old waits in the outbox.
+    # (Today's steps told their people this morning: those wait for the scheduler.)
     waiting = sa.select(Notification.id).where(
-        Notification.channel == Channel.EMAIL, Notification.status == DeliveryStatus.PENDING
+        Notification.channel == Channel.EMAIL,
+        Notification.status == DeliveryStatus.PENDING,
+        Notification.created_at < local_midnight(today),
     )
     assert _count(waiting) == 0
 

@@ -14,7 +14,8 @@ from tracker.errors import TransitionError
 from tracker.extensions import db
 from tracker.org.models import User
 from tracker.oversight.reports import scorecards
-from tracker.reminders.models import Conclusion, Escalation
+from tracker.reminders.escalation_routes import PER_PAGE
+from tracker.reminders.models import Conclusion, Escalation, EscalationReason
 from tracker.reminders.services import conclude
 
 
@@ -89,7 +90,7 @@ def test_the_bell_counts_unread_notices_and_the_inbox_marks_them_read(client, au
     sweep(wd(DUE, -2))
     auth.login("gd.tttt")
     page = client.get("/").get_data(as_text=True)
-    assert 'id="unread-count">2<' in page
+    assert 'id="unread-count">3<' in page  # the task's arrival and two reminders
     inbox = client.get("/notifications").get_data(as_text=True)
     assert "[Nhắc hạn] Việc sắp đến hạn" in inbox
     client.post("/notifications/read")
@@ -162,3 +163,40 @@ def test_a_conclusion_recorded_meanwhile_makes_the_second_a_correction(org, now)
             outcome="no_fault",
             note="Có văn bản xin lùi hạn",
         )
+
+
+def test_the_record_list_shows_every_page_its_range_and_todays_lateness(
+    client, auth, org, now, clock
+):
+    opened_on = wd(DUE, 10)
+    tasks = [issued_task(org, now, title=f"Việc {n}", due_date=DUE) for n in range(PER_PAGE + 4)]
+    for task in tasks:
+        db.session.add(
+            Escalation(
+                task_id=task.id,
+                deadline=DUE,
+                reason=EscalationReason.OVERDUE_DAYS,
+                overdue_days=10,
+                notices_before=0,
+                opened_at=at(opened_on),
+                opened_on=opened_on,
+                lead_unit_id=task.lead_unit_id,
+                accountable_user_id=task.accountable_user_id,
+                supervisor_id=task.supervisor_id,
+                sweep_id="test",
+            )
+        )
+    db.session.commit()
+    clock.set(at(opened_on))
+    auth.login("snv.thanhtra")
+    first = client.get("/escalations").get_data(as_text=True)
+    assert f"Đang xem 1–{PER_PAGE} trong {PER_PAGE + 4}" in first
+    assert 'href="/escalations?page=2"' in first
+    second = client.get("/escalations?page=2").get_data(as_text=True)
+    assert f"Đang xem {PER_PAGE + 1}–{PER_PAGE + 4} trong {PER_PAGE + 4}" in second
+    assert second.count("/escalations/") - second.count("/escalations/?") >= 4
+    # Lateness counts on to today, not frozen at the day the record opened.
+    clock.set(at(wd(DUE, 12)))
+    auth.login("snv.thanhtra")  # two days on: a new session
+    today = client.get("/escalations?page=2").get_data(as_text=True)
+    assert "12 ngày làm việc" in today and "10 ngày làm việc" not in today

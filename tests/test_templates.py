@@ -110,7 +110,8 @@ def test_the_task_form_is_filled_from_a_template(client, auth, org, now):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Lấy ý kiến các sở, ngành (Thủ trưởng đơn vị chủ trì, 4 ngày làm việc)" in html
-    assert 'value="12/02/2027"' in html and 'value="16/02/2027"' in html
+    # Date inputs carry ISO dates; the browser shows them the person's way.
+    assert 'value="2027-02-12"' in html and 'value="2027-02-16"' in html
     assert db.session.scalars(db.select(Task)).all() == []  # nothing saved yet
 
 

@@ -64,7 +64,7 @@ MISSING = {
 
 
 @pytest.mark.parametrize("key", MISSING)
-def test_issuing_through_the_form_names_the_missing_ro_and_keeps_the_input(
+def test_a_refused_issue_names_the_missing_ro_keeps_the_input_and_saves_the_draft(
     client, auth, org, now, key
 ):
     auth.login("vanphong")
@@ -77,7 +77,11 @@ def test_issuing_through_the_form_names_the_missing_ro_and_keeps_the_input(
     assert words in page
     assert 'value="Rà soát thủ tục hành chính cấp quận"' in page  # nothing typed is lost
     assert "Thẩm định pháp lý" in page
-    assert db.session.query(Task).count() == 0
+    draft = db.session.query(Task).one()  # saved, not issued, and said so
+    assert draft.state == TaskState.DRAFT
+    assert "Đã lưu dự thảo nhưng chưa giao được" in page
+    # The form now edits that draft: sending it again creates no second one.
+    assert f'action="/tasks/{draft.id}/edit"' in page
 
 
 def test_a_draft_can_be_saved_incomplete_and_shows_its_checklist(client, auth, org, now):

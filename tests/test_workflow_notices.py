@@ -146,3 +146,26 @@ def test_an_unrelated_unit_sees_nothing_waiting(client, org, now):
     services.create_draft(complete_input(org, local_date(now)), actor=org.assigner, now=now)
     db.session.commit()
     assert _pending(client, org.head_b) == []
+
+
+@pytest.mark.parametrize(
+    ("username", "lands_on"),
+    [
+        ("pct.ha", "/oversight/briefing"),  # the leader: their fields' briefing
+        ("snv.thanhtra", "/oversight"),  # Sở Nội vụ: Giám sát
+        ("quantri", "/admin/system"),  # the admin: Quản trị
+    ],
+)
+def test_who_carries_no_tasks_lands_on_their_own_first_page(client, auth, org, username, lands_on):
+    auth.login(username)
+    answer = client.get("/")
+    assert answer.status_code == 302 and answer.location == lands_on
+    my_work = client.get("/my-work")  # still one click away, in the menu
+    assert my_work.status_code == 200 and 'href="/my-work"' in my_work.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username", ["vanphong", "gd.tttt", "cv.tttt"])
+def test_who_carries_or_gives_out_tasks_lands_on_their_work(client, auth, org, username):
+    auth.login(username)
+    answer = client.get("/")
+    assert answer.status_code == 200 and "Việc của tôi" in answer.get_data(as_text=True)

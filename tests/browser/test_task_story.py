@@ -45,12 +45,12 @@ def test_a_task_from_draft_to_completion_with_an_extension(
     office.select_option("#document_id", label="Kế hoạch 171-KH/TU")
     office.select_option("#field_id", label="Chuyển đổi số")
     office.select_option("#lead_unit_id", label="Sở Thông tin và Truyền thông")
-    office.select_option(
-        "#accountable_user_id", label="Trần Văn Trưởng — Sở Thông tin và Truyền thông"
-    )
+    # The accountable person is picked among the unit's people, loaded once it is chosen.
+    office.select_option("#accountable_user_id", label="Trần Văn Trưởng (Giám đốc Sở)")
     office.select_option("#supervisor_id", label="Hà Minh Lãnh — Phó Chủ tịch UBND TP")
-    office.fill("#start_date", today.strftime("%d/%m/%Y"))
-    office.fill("#due_date", due.strftime("%d/%m/%Y"))
+    # Date inputs are the browser's own pickers, which take ISO dates from a script.
+    assert office.input_value("#start_date") == today.isoformat()  # filled in already
+    office.fill("#due_date", due.isoformat())
     office.fill("#process_steps", "Rà soát danh mục hồ sơ\nSố hoá, kiểm tra chất lượng\nBáo cáo")
     office.fill("#expected_outcome", "Kho hồ sơ điện tử")
     office.fill("#target", "100% hồ sơ được số hoá")
@@ -69,7 +69,7 @@ def test_a_task_from_draft_to_completion_with_an_extension(
     head.select_option("#assignee_user_id", label="Lê Thị Làm (Chuyên viên)")
     head.click("input[value='Tiếp nhận nhiệm vụ']")
     assert "Đã tiếp nhận nhiệm vụ" in _flash(head)
-    head.fill("#new_due_date", new_due.strftime("%d/%m/%Y"))
+    head.fill("#new_due_date", new_due.isoformat())
     head.fill("#reason", "Chờ Sở Tư pháp hướng dẫn giá trị pháp lý của bản số hoá")
     head.click("input[value='Gửi đề nghị gia hạn']")
     assert "Đã gửi đề nghị gia hạn" in _flash(head)

@@ -112,7 +112,7 @@ def _require_own_password():
 def login():
     """Sign in with a username and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("tasks.my_work"))
+        return redirect(url_for("tasks.home"))
     form = LoginForm()
     if form.validate_on_submit():
         signed_in = sign_in(
@@ -127,7 +127,7 @@ def login():
             _begin(user, secret, remember=bool(form.remember.data))
             if user.password_change_required:
                 return redirect(url_for("auth.password"))
-            return redirect(safe_next(request.args.get("next"), url_for("tasks.my_work")))
+            return redirect(safe_next(request.args.get("next"), url_for("tasks.home")))
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị khoá."), "danger")
     return render_template("auth/login.html", form=form)
 
@@ -171,7 +171,7 @@ def password():
                 _("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã được đăng xuất."),
                 "success",
             )
-            return redirect(url_for("tasks.my_work"))
+            return redirect(url_for("tasks.home"))
     return render_template("auth/password.html", form=form), form_status()
 
 
@@ -266,4 +266,4 @@ def set_language(code: str):
     """Switch the interface language (Vietnamese or English)."""
     if code in LANGUAGES:
         session["lang"] = code
-    return redirect(safe_next(request.form.get("next"), url_for("tasks.my_work")))
+    return redirect(safe_next(request.form.get("next"), url_for("tasks.home")))

@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.inspections import models
 from tracker.inspections import services as service
 from tracker.org.models import Unit
-from tracker.tasks.forms import TaskForm, VnDateField, task_input_of
+from tracker.tasks.forms import TaskForm, VnDateField, carrier_choices, task_input_of
 from tracker.tasks.services import TaskInput
 
 
@@ -109,6 +109,13 @@ class FollowUpForm(FlaskForm):
             "supervisor_id",
         ):
             getattr(self, name).choices = getattr(helper, name).choices
+        self.offer_carriers()
+
+    def offer_carriers(self) -> None:
+        """Offer as accountable only the chosen lead unit's people (as the task form);
+        anyone else sent is refused by the gate, which names why."""
+        self.accountable_user_id.choices = carrier_choices(self.lead_unit_id.data)
+        self.accountable_user_id.validate_choice = False
 
     def fill(self, data: TaskInput) -> None:
         for name in (
@@ -126,6 +133,7 @@ class FollowUpForm(FlaskForm):
         ):
             getattr(self, name).data = getattr(data, name)
         self.process_steps.data = "\n".join(data.process_steps)
+        self.offer_carriers()
 
     def to_input(self) -> TaskInput:
         """Return what the office typed as task input."""

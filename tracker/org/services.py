@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from tracker.audit.services import changed_values, record
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.org.models import Field, Role, Unit, UnitKind, User, UserRole
+from tracker.org.models import CARRIER_ROLES, Field, Role, Unit, UnitKind, User, UserRole
 from tracker.org.passwords import hash_password
 from tracker.text import nfc
 
@@ -202,6 +202,22 @@ def create_field(
         after={"code": field.code, "name": field.name, "leader_id": field.leader_id},
     )
     return field
+
+
+def carriers_of(unit_id: int | None) -> list[User]:
+    """Return the active people of a unit who may carry a task or answer for it (its
+    leaders and officers, never an inspector or an admin), by name: the only ones a task
+    form offers as accountable person or carrier."""
+    if unit_id is None:
+        return []
+    carriers = sa.select(UserRole.user_id).where(UserRole.role.in_(CARRIER_ROLES))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.unit_id == unit_id, User.active, User.id.in_(carriers))
+            .order_by(User.full_name, User.id)
+        )
+    )
 
 
 def list_units() -> list[Unit]:

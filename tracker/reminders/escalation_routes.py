@@ -11,12 +11,15 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.clock import utcnow
+from tracker.calendar.services import load_calendar
+from tracker.clock import local_date, utcnow
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, User, UserRole
 from tracker.reminders import services
 from tracker.tasks.forms import VnDateField
+from tracker.tasks.models import OPEN_STATES
 from tracker.web.forms import refusal_shown_on
+from tracker.web.templating import PageOf
 
 bp = Blueprint("escalations", __name__, url_prefix="/escalations")
 
@@ -88,14 +91,36 @@ def queue():
         opened_to=form.opened_to.data,
     )
     page = request.args.get("page", 1, type=int)
-    rows, total = services.list_escalations(current_user, filters, page=page)
+    rows, total = services.list_escalations(current_user, filters, page=page, per_page=PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "escalations/queue.html",
         form=form,
         rows=rows,
-        total=total,
+        result=PageOf(page, PER_PAGE, total),
+        args=args,
+        late_days=_late_days(rows),
         outcomes=services.OUTCOME_LABELS,
     )
+
+
+PER_PAGE = 30
+
+
+def _late_days(rows) -> dict[int, int]:
+    """How many working days each record's task is late: today for a task still open,
+    at its completion for one done late; for a withdrawn task, as the record opened."""
+    calendar, today = load_calendar(), local_date(utcnow())
+    days = {}
+    for escalation in rows:
+        task = escalation.task
+        if task.state in OPEN_STATES and task.due_date:
+            days[escalation.id] = calendar.working_days_between(task.due_date, today)
+        elif task.completed_on and task.due_date:
+            days[escalation.id] = calendar.working_days_between(task.due_date, task.completed_on)
+        else:
+            days[escalation.id] = escalation.overdue_days
+    return days
 
 
 def _show(escalation, form=None, status=200):

@@ -21,12 +21,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, TextInput
+from wtforms.widgets import CheckboxInput, DateInput, HiddenInput, ListWidget
 
 from tracker.calendar.services import supported_dates
 from tracker.clock import local_date, utcnow
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, UnitKind, User, UserRole
+from tracker.org.services import carriers_of
 from tracker.tasks.classification import CATEGORY_LABELS, STAGE_LABELS
 from tracker.tasks.evidence import Upload
 from tracker.tasks.models import Priority, SourceDocument, Task
@@ -51,21 +52,24 @@ def _optional_int(value):
 
 
 class VnDateField(DateField):
-    """A date typed as dd/mm/yyyy (yyyy-mm-dd is accepted too).
+    """A date picked in the browser's own date picker (``type=date``), which shows it the
+    way the person's system writes dates (dd/mm/yyyy on a Vietnamese one) and sends it as
+    yyyy-mm-dd; dd/mm/yyyy typed by a program or an old browser is accepted too."""
 
-    A text box rather than the browser's date picker, whose format follows the
-    browser's language and would show mm/dd/yyyy on an English system.
-    """
-
-    widget = TextInput()
+    widget = DateInput()
 
     def __init__(self, label=None, validators=None, *, any_year: bool = False, **kwargs):
         kwargs.setdefault("format", DATE_FORMATS)
-        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
         # Deadlines and report dates must fall in the years the working-day calendar
         # covers; a document's date of issue may be older.
         self.any_year = any_year
         super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        # The date input reads and writes ISO dates only; a refused typed value comes back.
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.isoformat() if self.data else ""
 
     def process_formdata(self, valuelist):
         try:
@@ -136,15 +140,6 @@ class TaskForm(FlaskForm):
         """Fill the drop-down lists from the organisation (one query each)."""
         none = [(None, "—")]
         units = [(u.id, u.name) for u in _active(Unit, Unit.name)]
-        users = [
-            (user_id, f"{name} — {unit}")
-            for user_id, name, unit in db.session.execute(
-                sa.select(User.id, User.full_name, Unit.name)
-                .join(Unit, User.unit_id == Unit.id)
-                .where(User.active)
-                .order_by(Unit.name, User.full_name)
-            )
-        ]
         documents = db.session.scalars(
             sa.select(SourceDocument).order_by(SourceDocument.issued_on.desc())
         )
@@ -153,8 +148,14 @@ class TaskForm(FlaskForm):
             (f.id, f.name) for f in db.session.scalars(sa.select(Field).order_by(Field.name))
         ]
         self.lead_unit_id.choices = none + units
-        self.accountable_user_id.choices = none + users
-        self.assignee_user_id.choices = none + users
+        # Only the lead unit's leaders and officers are offered (the page reloads the list
+        # when the unit changes, static/pickers.js); anyone else sent is refused by the
+        # gate, which names why, rather than by the drop-down's "not a valid choice".
+        offered = carrier_choices(self.lead_unit_id.data)
+        self.accountable_user_id.choices = offered
+        self.assignee_user_id.choices = offered
+        self.accountable_user_id.validate_choice = False
+        self.assignee_user_id.validate_choice = False
         self.supervisor_id.choices = none + _leader_choices()
         self.priority.choices = [(p.value, label) for p, label in PRIORITY_LABELS.items()]
         self.template_id.choices = none + [
@@ -355,28 +356,41 @@ def _active(model, order):
     return db.session.scalars(sa.select(model).where(model.active).order_by(order))
 
 
+# The carrier pickers offer only the unit's leaders and officers; someone else sent anyway
+# is refused by the service, which names why, not by "not a valid choice".
 class AcceptForm(FlaskForm):
     assignee_user_id = SelectField(
-        _l("Giao cho cán bộ thực hiện"), coerce=_optional_int, validators=[Optional()]
+        _l("Giao cho cán bộ thực hiện"),
+        coerce=_optional_int,
+        validators=[Optional()],
+        validate_choice=False,
     )
     submit = SubmitField(_l("Tiếp nhận nhiệm vụ"))
 
 
 class AssignForm(FlaskForm):
     assignee_user_id = SelectField(
-        _l("Cán bộ thực hiện"), coerce=_optional_int, validators=[InputRequired()]
+        _l("Cán bộ thực hiện"),
+        coerce=_optional_int,
+        validators=[InputRequired()],
+        validate_choice=False,
     )
     submit = SubmitField(_l("Phân công"))
 
 
+def person_label(user: User) -> str:
+    """How a person is named in a picker: name and post."""
+    return f"{user.full_name} ({user.position or user.username})"
+
+
+def carrier_choices(unit_id: int | None) -> list[tuple[int | None, str]]:
+    """The people a task led by the unit may name as accountable or carrier (carriers_of)."""
+    return [(None, "—")] + [(u.id, person_label(u)) for u in carriers_of(unit_id)]
+
+
 def unit_staff_choices(task: Task) -> list[tuple[int | None, str]]:
-    """Return the active officials of the task's lead unit, to pick who carries it."""
-    users = db.session.scalars(
-        sa.select(User)
-        .where(User.unit_id == task.lead_unit_id, User.active)
-        .order_by(User.full_name)
-    )
-    return [(None, "—")] + [(u.id, f"{u.full_name} ({u.position or u.username})") for u in users]
+    """Return who may carry the task: the active leaders and officers of its lead unit."""
+    return carrier_choices(task.lead_unit_id)
 
 
 class ProgressForm(FlaskForm):

@@ -9,7 +9,17 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -18,6 +28,8 @@ from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
 from tracker.errors import ConflictError, IncompleteTaskError, ValidationError
 from tracker.extensions import db
+from tracker.org.models import CARRIER_ROLES, Role
+from tracker.org.services import carriers_of
 from tracker.storage import StorageError, StoredFileMissing
 from tracker.tasks import comments, queries, services
 from tracker.tasks import forms as f
@@ -45,12 +57,34 @@ from tracker.tasks.process_templates import services as templates
 from tracker.tasks.queries import OPEN_STAGE
 from tracker.tasks.timeline import task_timeline
 from tracker.web.forms import form_status, refusal_shown_on, show_form_errors
+from tracker.web.transactions import keep_changes
 
 bp = Blueprint("tasks", __name__)
 logger = logging.getLogger(__name__)
 
 
+# Where a person lands who carries no tasks and gives none out: the page of their own work.
+ROLE_HOMES = (
+    (Role.LEADER, "oversight.briefing"),  # their fields' briefing
+    (Role.INSPECTOR, "oversight.dashboard"),  # Sở Nội vụ: Giám sát
+    (Role.ADMIN, "system.index"),  # Quản trị
+)
+
+
 @bp.route("/")
+@login_required
+def home():
+    """Land each person where their day starts: those who carry or give out tasks on their
+    own work, a leader on the briefing, an inspector on the oversight dashboard, an admin
+    on the system's state. "Việc của tôi" stays in everyone's menu."""
+    if not current_user.has_role(*CARRIER_ROLES, Role.ASSIGNER):
+        for role, endpoint in ROLE_HOMES:
+            if current_user.has_role(role):
+                return redirect(url_for(endpoint))
+    return my_work()
+
+
+@bp.route("/my-work")
 @login_required
 def my_work():
     """Show what waits for the person and what it needs, then their own tasks: overdue and
@@ -146,10 +180,20 @@ def _save(form: f.TaskForm, task: Task | None):
         stored = db.session.get(Task, task.id) if task is not None and task.id else None
         return _render_task_form(form, stored, checklist=_missing(form))
 
+    def draft_kept_page():
+        # "Lưu và giao" refused: the draft is saved all the same, and the form comes back
+        # as the draft's edit form, with what stops it from being issued.
+        keep_changes()
+        stored = db.session.get(Task, task.id)
+        form.version.data = str(stored.version)
+        flash(_("Đã lưu dự thảo nhưng chưa giao được; hãy bổ sung rồi giao lại."), "warning")
+        return _render_task_form(form, stored, checklist=_missing(form))
+
     try:
         with refusal_shown_on(form, refused_page, show=_show_errors):
             task = _save_draft(form, task, data, now)
-            if form.issue.data:
+        if form.issue.data:
+            with refusal_shown_on(form, draft_kept_page, show=_show_errors):
                 services.issue_task(task, actor=current_user, now=now)
     except ConflictError as error:
         stored = db.session.get(Task, task.id)
@@ -213,13 +257,24 @@ def new_task():
     """Draft a new task (the office)."""
     require_can_create(current_user)
     form = _task_form()
-    if request.method == "GET" and request.args.get("document_id", type=int):
-        form.document_id.data = request.args.get("document_id", type=int)
+    if request.method == "GET":
+        form.start_date.data = local_date(utcnow())  # a new task starts today unless changed
+        if request.args.get("document_id", type=int):
+            form.document_id.data = request.args.get("document_id", type=int)
     if form.validate_on_submit():
         if form.apply_template.data:
             return _apply_template(form, None)
         return _save(form, None)
     return _render_task_form(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/tasks/carriers")
+@login_required
+def carriers():
+    """The people a task led by ``unit_id`` may name as accountable or carrier, as JSON
+    for the task form's pickers (static/pickers.js)."""
+    unit_id = request.args.get("unit_id", type=int)
+    return jsonify([{"id": u.id, "label": f.person_label(u)} for u in carriers_of(unit_id)])
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])

@@ -3,6 +3,7 @@ languages and the signed-in person."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Flask
@@ -11,6 +12,19 @@ from flask_login import current_user
 
 from tracker.clock import local_zone
 from tracker.web.locale import LANGUAGES, select_locale
+
+
+@dataclass(frozen=True)
+class PageOf:
+    """Where a page stands in a list: its number, its size and the list's total."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 def nearby_pages(page: int, pages: int, around: int = 2) -> list[int | None]:
