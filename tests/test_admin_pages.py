@@ -122,7 +122,7 @@ def test_only_the_admin_may_open_or_use_the_admin_pages(client, auth, org, usern
     db.session.expire_all()
     assert org.dept_a.active and org.staff_a.active
     assert audit_count() == events_before
-    assert client.get("/").status_code == 200
+    assert client.get("/my-work").status_code == 200
 
 
 def test_signed_out_visitors_are_sent_to_the_sign_in_page(client, org):
