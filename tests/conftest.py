@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -297,3 +298,14 @@ def district(org, now):
         communes.append(commune)
     db.session.commit()
     return unit, chair, communes
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the timers libraries leave running, so the process can end.
+
+    The rate limiter's in-memory storage re-arms a 10 ms ``threading.Timer``, which is not
+    a daemon thread. Under the shifted clock of scripts/test.sh (faketime) its wait never
+    ends, and Python would wait for it at exit forever."""
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()

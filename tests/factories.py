@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
+import sqlalchemy as sa
+
 from tracker.extensions import db
+from tracker.notify.models import Notification
 from tracker.org.models import Field, Role, Unit, UnitKind, User
 from tracker.org.services import (
     create_field,
@@ -177,3 +180,10 @@ __all__ = [
     "MilestoneInput",
     "PASSWORD",
 ]
+
+
+def forget_workflow_notices() -> None:
+    """Remove the notices that the tasks' own steps queued (issued, accepted…), for tests
+    that follow the sweep's reminders, warnings and escalations alone."""
+    db.session.execute(sa.delete(Notification))
+    db.session.commit()
