@@ -132,6 +132,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "extension": ("own", "coordinated", "foreign", "decided"),
     "escalation": ("own", "coordinated", "foreign"),
     "document": ("own", "foreign"),
+    "docfile": ("own", "crossed"),
     "group": ("own", "foreign"),
     "inspection": ("own", "foreign"),
     "finding": ("own", "foreign"),
@@ -266,6 +267,13 @@ ROUTES: list[R] = [
     # Directive documents are public acts of the city; the page lists only the tasks the
     # reader may see (test_documents checks the list).
     R("GET", "/documents/<int:document_id>", "document", SIGNED_IN),
+    # A document's signed scan: its own address only (a file of another document is 404).
+    R(
+        "GET",
+        "/documents/<int:document_id>/files/<int:file_id>",
+        "docfile",
+        "L AH AH AH AH AH AH L",
+    ),
     R("GET", "/notifications", "none", SIGNED_IN),
     # Marks the caller's own notifications only (test_access_matrix checks that another
     # person's stays unread).
@@ -332,6 +340,7 @@ ROUTES: list[R] = [
     R("POST", "/tasks/new", "none", OFFICE, data=LONG_TITLE),
     R("GET", "/documents/new", "none", OFFICE),
     R("POST", "/documents/new", "none", OFFICE),
+    R("POST", "/documents/<int:document_id>/files", "document", OFFICE),
     R("GET", "/task-groups/new", "none", OFFICE),
     R("POST", "/task-groups/new", "none", OFFICE, data=LONG_TITLE),
     # With a parent, the head of the parent's lead unit gives it to the units below; the

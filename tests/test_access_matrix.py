@@ -45,7 +45,7 @@ from tracker.reminders.sweep import run_sweep
 from tracker.tasks import services
 from tracker.tasks.clarity import missing_clarity
 from tracker.tasks.documents import services as documents
-from tracker.tasks.evidence import Upload
+from tracker.tasks.evidence import Upload, store_evidence
 from tracker.tasks.models import (
     EvidenceFile,
     ExtensionRequest,
@@ -373,6 +373,19 @@ def build_world(now) -> World:
     o[("extension", "decided")] = {"request_id": p.own.extension_requests[0].id}
     o[("document", "own")] = {"document_id": org.document.id}
     o[("document", "foreign")] = {"document_id": p.document_b.id}
+    scans = {
+        document.id: store_evidence(
+            [Upload("Văn bản.pdf", b"%PDF-1.4 ban ky so")],
+            user_id=org.assigner.id,
+            now=now,
+            document_id=document.id,
+        )[0].id
+        for document in (org.document, p.document_b)
+    }
+    db.session.commit()
+    o[("docfile", "own")] = {"document_id": org.document.id, "file_id": scans[org.document.id]}
+    # The other document's file asked for under this document's address.
+    o[("docfile", "crossed")] = {"document_id": org.document.id, "file_id": scans[p.document_b.id]}
     o[("group", "own")] = {"group_id": p.group_own.id}
     o[("group", "foreign")] = {"group_id": p.group_foreign.id}
     for relation, dept in (("own", org.dept_a), ("foreign", org.dept_b)):

@@ -40,6 +40,7 @@ PER_PAGE = 50
 # Actions recorded outside the task's life (the task's own labels come from its timeline).
 OTHER_ACTION_LABELS = {
     "document.registered": _l("Đăng ký văn bản chỉ đạo"),
+    "document.files_attached": _l("Đính kèm tệp vào văn bản chỉ đạo"),
     "unit.created": _l("Tạo đơn vị"),
     "unit.updated": _l("Sửa thông tin đơn vị"),
     "unit.head_changed": _l("Thay đổi thủ trưởng đơn vị"),

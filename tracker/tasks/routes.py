@@ -6,7 +6,6 @@ services.py and permissions.py.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 from flask import (
@@ -17,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -30,7 +28,6 @@ from tracker.errors import ConflictError, IncompleteTaskError, ValidationError
 from tracker.extensions import db
 from tracker.org.models import CARRIER_ROLES, Role
 from tracker.org.services import carriers_of
-from tracker.storage import StorageError, StoredFileMissing
 from tracker.tasks import comments, queries, services
 from tracker.tasks import forms as f
 from tracker.tasks.clarity import CLARITY_KEYS, CLARITY_LABELS, missing_clarity
@@ -42,7 +39,7 @@ from tracker.tasks.classification import (
     is_due_soon,
 )
 from tracker.tasks.documents import services as documents
-from tracker.tasks.evidence import open_evidence
+from tracker.tasks.downloads import send_evidence
 from tracker.tasks.models import EvidenceFile, ExtensionStatus, Task, TaskGroup, stage_of
 from tracker.tasks.pending import NEEDED_LABELS, pending_for
 from tracker.tasks.permissions import (
@@ -60,7 +57,6 @@ from tracker.web.forms import form_status, refusal_shown_on, show_form_errors
 from tracker.web.transactions import keep_changes
 
 bp = Blueprint("tasks", __name__)
-logger = logging.getLogger(__name__)
 
 
 # Where a person lands who carries no tasks and gives none out: the page of their own work.
@@ -659,22 +655,4 @@ def evidence(task_id: int, file_id: int):
     record = db.session.get(EvidenceFile, file_id)
     if record is None or record.task_id != task.id:
         abort(404)
-    try:
-        stream = open_evidence(record)
-    except StoredFileMissing:
-        abort(404)
-    except StorageError:
-        logger.exception("Evidence file %s could not be read", record.id)
-        abort(503)
-    # Streamed as it is read (from disk or from the bucket), never loaded whole.
-    response = send_file(
-        stream,
-        mimetype=record.content_type,
-        as_attachment=True,
-        download_name=record.original_name,
-        etag=record.sha256,
-        last_modified=record.uploaded_at,
-        conditional=False,
-    )
-    response.content_length = record.size
-    return response
+    return send_evidence(record)

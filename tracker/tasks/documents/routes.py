@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.clock import utcnow
+from tracker.extensions import db
 from tracker.tasks import queries
 from tracker.tasks.classification import CATEGORY_LABELS, as_of
 from tracker.tasks.documents import services
-from tracker.tasks.documents.forms import DocumentForm
+from tracker.tasks.documents.forms import DocumentFilesForm, DocumentForm
+from tracker.tasks.downloads import send_evidence
+from tracker.tasks.forms import uploads_of
+from tracker.tasks.models import EvidenceFile
 from tracker.tasks.permissions import may_create, require_can_create
 from tracker.web.forms import form_status, refusal_shown_on
 
@@ -48,13 +52,53 @@ def document_detail(document_id: int):
         page=page,
         per_page=50,
     )
+    return _detail_page(document, result)
+
+
+def _detail_page(document, result, files_form=None, status=200):
+    can_draft = may_create(current_user)
+    if can_draft and files_form is None:
+        files_form = DocumentFilesForm(formdata=None)
     return render_template(
         "documents/detail.html",
         document=document,
         result=result,
         labels=CATEGORY_LABELS,
-        can_draft=may_create(current_user),
-    )
+        can_draft=can_draft,
+        files_form=files_form,
+    ), status
+
+
+@bp.route("/<int:document_id>/files", methods=["POST"])
+@login_required
+def attach_files(document_id: int):
+    """Attach the document's signed scan or other files (the office)."""
+    require_can_create(current_user)
+    document = services.get_document(document_id)
+    form = DocumentFilesForm()
+
+    def page():
+        result = queries.search_tasks(
+            current_user, queries.TaskFilters(document_id=document.id), as_of(), per_page=50
+        )
+        return _detail_page(document, result, form, 422)
+
+    if not form.validate_on_submit():
+        return page()
+    with refusal_shown_on(form, page):
+        services.attach_files(document, uploads_of(form.files), actor=current_user, now=utcnow())
+    flash(_("Đã đính kèm tệp vào văn bản."), "success")
+    return redirect(url_for("documents.document_detail", document_id=document.id))
+
+
+@bp.route("/<int:document_id>/files/<int:file_id>")
+@login_required
+def download(document_id: int, file_id: int):
+    """Download a file of a directive document (documents are the city's public acts)."""
+    record = db.session.get(EvidenceFile, file_id)
+    if record is None or record.document_id != document_id:
+        abort(404)
+    return send_evidence(record)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -72,6 +116,7 @@ def new_document():
                 issuer=form.issuer.data,
                 issued_on=form.issued_on.data,
                 summary=form.summary.data,
+                files=uploads_of(form.files),
                 actor=current_user,
                 now=utcnow(),
             )

@@ -1,7 +1,9 @@
-"""Directive documents: registering one, and reading them with the tasks drawn from them."""
+"""Directive documents: registering one with its scan, and reading them with the tasks
+drawn from them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -12,7 +14,8 @@ from tracker.errors import NotFound, ValidationError
 from tracker.extensions import db
 from tracker.org.models import User
 from tracker.tasks.classification import AsOf, category_sql
-from tracker.tasks.models import SourceDocument, Task
+from tracker.tasks.evidence import Upload, store_evidence
+from tracker.tasks.models import EvidenceFile, SourceDocument, Task
 from tracker.tasks.permissions import require_can_create, visible_tasks_clause
 from tracker.tasks.services import checked_text
 
@@ -24,10 +27,12 @@ def register_document(
     issuer: str,
     issued_on: date | None,
     summary: str = "",
+    files: Sequence[Upload] = (),
     actor: User,
     now: datetime,
 ) -> SourceDocument:
-    """Register a directive document that tasks can be drafted from."""
+    """Register a directive document that tasks can be drafted from, with its signed scan
+    or PDF if given."""
     require_can_create(actor)
     number, kind, issuer = (
         checked_text(number, "number", 80),
@@ -74,14 +79,39 @@ def register_document(
     )
     db.session.add(document)
     db.session.flush()
+    stored = store_evidence(files, user_id=actor.id, now=now, document_id=document.id)
     record(
         "document.registered",
         document,
         actor=actor,
         now=now,
-        after={"number": number, "kind": kind, "issuer": issuer, "issued_on": issued_on},
+        after={
+            "number": number,
+            "kind": kind,
+            "issuer": issuer,
+            "issued_on": issued_on,
+            "files": [f.original_name for f in stored],
+        },
     )
     return document
+
+
+def attach_files(
+    document: SourceDocument, files: Sequence[Upload], *, actor: User, now: datetime
+) -> list[EvidenceFile]:
+    """Add files (the signed scan, an appendix) to a registered document (the office)."""
+    require_can_create(actor)
+    if not files:
+        raise ValidationError(_("Hãy chọn tệp để đính kèm."), fields={"files": _("bắt buộc")})
+    stored = store_evidence(files, user_id=actor.id, now=now, document_id=document.id)
+    record(
+        "document.files_attached",
+        document,
+        actor=actor,
+        now=now,
+        after={"files": [f.original_name for f in stored]},
+    )
+    return stored
 
 
 def get_document(document_id: int) -> SourceDocument:
