@@ -439,6 +439,8 @@ ROUTES: list[R] = [
     # ------------------------------------------------------------- oversight
     R("GET", "/oversight", "none", OVERSIGHT),
     R("GET", "/oversight/briefing", "none", OVERSIGHT),
+    # The log of the sweep's notices: the office, Sở Nội vụ and admins.
+    R("GET", "/oversight/notices", "none", "L A A F F F A L"),
     R("GET", "/oversight/slow-units", "none", OVERSIGHT),
     R("GET", "/oversight/units", "none", OVERSIGHT),
     R("GET", "/oversight/tasks.xlsx", "none", OVERSIGHT),

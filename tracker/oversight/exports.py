@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from tracker.oversight.notice_log import LOG_KINDS, LogRow
 from tracker.oversight.reports import BriefingRow, Dashboard, Figures, Score
 from tracker.tasks.classification import CATEGORY_LABELS, Category
 from tracker.text import N_
@@ -256,5 +257,41 @@ def task_sheets(rows, day: date) -> list[Sheet]:
                 ]
                 for r in rows
             ],
+        )
+    ]
+
+
+def notice_log_sheets(rows) -> list[Sheet]:
+    """Return the log of reminders, warnings, urgings and escalations sent, one row per
+    notice and recipient."""
+
+    def row(r: LogRow):
+        return [
+            r.sent_at,
+            str(LOG_KINDS.get(r.kind, r.kind)),
+            r.task_id,
+            r.task_title,
+            r.unit,
+            r.recipient,
+            r.rule,
+            r.email or _("không nhận thư"),
+            r.read_at,
+        ]
+
+    return [
+        Sheet(
+            _("Nhật ký nhắc hạn – cảnh báo"),
+            headers(
+                N_("Thời điểm gửi"),
+                N_("Loại thông báo"),
+                N_("Số nhiệm vụ"),
+                N_("Nhiệm vụ"),
+                N_("Đơn vị chủ trì"),
+                N_("Người nhận"),
+                N_("Quy tắc"),
+                N_("Thư điện tử"),
+                N_("Đã đọc lúc"),
+            ),
+            (row(r) for r in rows),
         )
     ]

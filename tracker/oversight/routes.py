@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template, request
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -12,9 +13,11 @@ from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from tracker.clock import local_date, utcnow
+from tracker.extensions import db
 from tracker.inspections.permissions import may_list
+from tracker.org.models import Unit, User
 from tracker.org.permissions import get_unit, get_user, may_administer
-from tracker.oversight import exports, reports
+from tracker.oversight import exports, notice_log, reports
 from tracker.oversight.audit_queries import may_read_audit
 from tracker.oversight.permissions import may_oversee, require_oversight
 from tracker.reminders.services import OUTCOME_LABELS, may_follow_escalations
@@ -23,6 +26,7 @@ from tracker.tasks.classification import CATEGORY_LABELS, as_of
 from tracker.tasks.forms import FilterForm, VnDateField
 from tracker.tasks.models import Task
 from tracker.tasks.permissions import may_create
+from tracker.web.templating import PageOf
 from tracker.web.xlsx import download
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")
@@ -74,6 +78,7 @@ def _menu() -> dict:
             "escalations": may_follow_escalations(user),
             "inspections": may_list(user),
             "audit": may_read_audit(user),
+            "notice_log": notice_log.may_read_notice_log(user),
             "admin": may_administer(user),
         }
     }
@@ -258,3 +263,60 @@ def task_export():
         current_user, form.to_filters(), as_of(day), page=1, per_page=MAX_EXPORT_ROWS
     )
     return download(exports.task_sheets(found.rows, day), f"nhiem-vu-{day:%Y%m%d}.xlsx")
+
+
+def _optional_id(value) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class NoticeLogForm(PeriodForm):
+    unit_id = SelectField(_l("Đơn vị chủ trì"), coerce=_optional_id, validators=[Optional()])
+    user_id = SelectField(_l("Người nhận"), coerce=_optional_id, validators=[Optional()])
+    kind = SelectField(_l("Loại thông báo"), validators=[Optional()])
+
+    def load_choices(self) -> None:
+        """The units and the active people by name (one query each), and the kinds."""
+        every = [(None, _l("Tất cả"))]
+        units = db.session.execute(sa.select(Unit.id, Unit.name).order_by(Unit.name))
+        self.unit_id.choices = every + [(i, name) for i, name in units]
+        people = db.session.execute(
+            sa.select(User.id, User.full_name, Unit.name)
+            .join(Unit, Unit.id == User.unit_id)
+            .where(User.active)
+            .order_by(User.full_name, User.id)
+        )
+        self.user_id.choices = every + [(i, f"{name} — {unit}") for i, name, unit in people]
+        self.kind.choices = [("", _l("Tất cả"))] + list(notice_log.LOG_KINDS.items())
+
+
+@bp.route("/notices")
+@login_required
+def notices():
+    """The log of every reminder, warning, urging and escalation sent, with filters and an
+    Excel export (Sở Nội vụ, the office, admins)."""
+    if not notice_log.may_read_notice_log(current_user):
+        abort(403)
+    form = NoticeLogForm(request.args)
+    form.load_choices()
+    _valid(form)
+    filters = notice_log.LogFilters(
+        unit_id=form.unit_id.data,
+        user_id=form.user_id.data,
+        kind=form.kind.data or None,
+        start=form.start.data,
+        end=form.end.data,
+    )
+    if _wants_excel():
+        rows = notice_log.log_rows(filters, MAX_EXPORT_ROWS)
+        return download(exports.notice_log_sheets(rows), f"nhat-ky-nhac-han-{_today():%Y%m%d}.xlsx")
+    page = request.args.get("page", 1, type=int)
+    rows, total = notice_log.log_page(filters, page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "oversight/notices.html",
+        form=form,
+        rows=rows,
+        result=PageOf(page, notice_log.PER_PAGE, total),
+        args=args,
+        kinds=notice_log.LOG_KINDS,
+    )
