@@ -13,6 +13,7 @@ from tracker.clock import utcnow
 from tracker.notify import services
 from tracker.org.models import EmailMode
 from tracker.web.forms import safe_next
+from tracker.web.templating import PageOf
 
 bp = Blueprint("notify", __name__)
 
@@ -42,9 +43,11 @@ def _bell() -> dict:
 def inbox():
     """Show the person's notifications, newest first."""
     page = request.args.get("page", 1, type=int)
-    notes, total = services.inbox(current_user, page=page)
-    pages = max(1, -(-total // 30))
-    return render_template("notify/inbox.html", notes=notes, total=total, page=page, pages=pages)
+    notes, total = services.inbox(current_user, page=page, per_page=INBOX_PAGE)
+    return render_template("notify/inbox.html", notes=notes, result=PageOf(page, INBOX_PAGE, total))
+
+
+INBOX_PAGE = 30
 
 
 @bp.route("/notifications/read", methods=["POST"])

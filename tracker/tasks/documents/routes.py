@@ -19,19 +19,24 @@ from tracker.tasks.forms import uploads_of
 from tracker.tasks.models import EvidenceFile
 from tracker.tasks.permissions import may_create, require_can_create
 from tracker.web.forms import form_status, refusal_shown_on
+from tracker.web.templating import PageOf
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+DOCUMENTS_PAGE = 50
 
 
 @bp.route("")
 @login_required
 def document_list():
     """List directive documents with the count of visible tasks per category."""
-    report_day = as_of()
-    documents, counts = services.documents_with_counts(current_user, report_day)
+    page = request.args.get("page", 1, type=int)
+    documents, total, counts = services.documents_with_counts(
+        current_user, as_of(), page=page, per_page=DOCUMENTS_PAGE
+    )
     return render_template(
         "documents/list.html",
         documents=documents,
+        result=PageOf(page, DOCUMENTS_PAGE, total),
         counts=counts,
         labels=CATEGORY_LABELS,
         can_register=may_create(current_user),

@@ -123,20 +123,25 @@ def get_document(document_id: int) -> SourceDocument:
 
 
 def documents_with_counts(
-    user: User, as_of: AsOf
-) -> tuple[list[SourceDocument], dict[int, dict[str, int]]]:
-    """Return every document, newest first, and the count of the tasks drawn from each that
-    the user may see, by category as of the date (two queries)."""
+    user: User, as_of: AsOf, *, page: int = 1, per_page: int = 50
+) -> tuple[list[SourceDocument], int, dict[int, dict[str, int]]]:
+    """Return one page of the documents, newest first, their number in all, and the count
+    of the tasks drawn from each that the user may see, by category as of the date (three
+    queries)."""
+    total = db.session.scalar(sa.select(sa.func.count(SourceDocument.id)))
+    documents = db.session.scalars(
+        sa.select(SourceDocument)
+        .order_by(SourceDocument.issued_on.desc(), SourceDocument.id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
     category = category_sql(as_of)
     counts: dict[int, dict[str, int]] = {}
     query = (
         sa.select(Task.document_id, category, sa.func.count())
-        .where(visible_tasks_clause(user), Task.document_id.is_not(None))
+        .where(visible_tasks_clause(user), Task.document_id.in_([d.id for d in documents]))
         .group_by(Task.document_id, category)
     )
     for document_id, name, n in db.session.execute(query):
         counts.setdefault(document_id, {})[name] = n
-    documents = db.session.scalars(
-        sa.select(SourceDocument).order_by(SourceDocument.issued_on.desc(), SourceDocument.id)
-    ).all()
-    return list(documents), counts
+    return list(documents), total, counts
