@@ -214,6 +214,8 @@ def load_settings(instance_path: Path) -> dict:
         # A running task with no progress report for this many days asks its carrier for one
         # in "Chờ tôi xử lý".
         "PROGRESS_REPORT_DAYS": _int_env("PROGRESS_REPORT_DAYS", 10),
+        # A unit is ranked only with at least this many tasks due in the period.
+        "RANKING_MIN_TASKS": _int_env("RANKING_MIN_TASKS", 5),
         # Who runs the site: on every page's header, the sign-in page, emails, Excel files.
         "ORG_NAME": _text_env("ORG_NAME", DEFAULT_ORG_NAME),
         # Its logo (a file on this server), or "" for the built-in emblem.

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.calendar.models import WorkDay
 from tracker.calendar.services import ensure_work_days, load_calendar, work_day_seq
 from tracker.extensions import db
-from tracker.org.models import Field, Unit, User
+from tracker.org.models import Field, Unit, UnitKind, User
 from tracker.reminders.models import (
     Conclusion,
     Escalation,
@@ -496,6 +497,50 @@ def unit_ranking(
             us[0].name,
         ),
     )
+
+
+# Units are ranked among their peers: departments with departments, communes and wards
+# with communes and wards.
+RANKING_GROUPS = (
+    (
+        "departments",
+        _l("Sở, ban, ngành"),
+        {UnitKind.DEPARTMENT, UnitKind.OFFICE, UnitKind.PUBLIC_SERVICE},
+    ),
+    ("districts", _l("Quận, huyện, thị xã"), {UnitKind.DISTRICT}),
+    ("communes", _l("Xã, phường"), {UnitKind.COMMUNE}),
+    ("others", _l("Đơn vị khác"), {UnitKind.CITY, UnitKind.DIVISION}),
+)
+
+
+@dataclass
+class RankingGroup:
+    """One kind of unit's ranking: those with enough tasks due to be ranked, best first,
+    and those with too few, listed apart (one task on time says little)."""
+
+    kind: str
+    label: str
+    ranked: list[tuple[Unit, Score]]
+    too_few: list[tuple[Unit, Score]]
+
+
+def ranking_groups(user: User, start: date, end: date, min_due: int) -> list[RankingGroup]:
+    """Rank the units of each kind among themselves; a unit with fewer than ``min_due``
+    tasks due in the period is shown, not ranked. Ties go to the unit with more tasks."""
+    rows = unit_ranking(user, start, end)
+    groups = []
+    for kind, label, kinds in RANKING_GROUPS:
+        peers = [row for row in rows if row[0].kind in kinds]
+        if peers:
+            groups.append(
+                RankingGroup(
+                    kind,
+                    str(label),
+                    [row for row in peers if row[1].figures.due >= min_due],
+                    [row for row in peers if row[1].figures.due < min_due],
+                )
+            )
+    return groups
 
 
 def people_of_unit(user: User, unit_id: int, start: date, end: date) -> list[tuple[User, Score]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -154,13 +154,20 @@ def units():
     require_oversight(current_user)
     form = _valid(PeriodForm(request.args))
     start, end = _period(form)
-    rows = reports.unit_ranking(current_user, start, end)
     if _wants_excel():
+        rows = reports.unit_ranking(current_user, start, end)
         return download(
             exports.ranking_sheets(rows, start, end, OUTCOME_LABELS),
             f"xep-hang-don-vi-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
         )
-    return render_template("oversight/units.html", rows=rows, form=form, outcomes=OUTCOME_LABELS)
+    min_due = current_app.config["RANKING_MIN_TASKS"]
+    return render_template(
+        "oversight/units.html",
+        groups=reports.ranking_groups(current_user, start, end, min_due),
+        min_due=min_due,
+        form=form,
+        outcomes=OUTCOME_LABELS,
+    )
 
 
 @bp.route("/units/<int:unit_id>")
