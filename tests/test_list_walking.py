@@ -96,7 +96,7 @@ LISTS = [
     (
         "snv.thanhtra",
         "/oversight/notices",
-        r'<td class="text-nowrap">\d\d/\d\d/\d{4} \d\d:\d\d</td>',
+        r"<td><span class=\"text-nowrap\">\d\d/\d\d/\d{4} \d\d:\d\d</span>",
     ),
     ("quantri", "/audit", r'<td class="text-muted small">\d+</td>'),
 ]
