@@ -9,7 +9,14 @@ from datetime import timedelta
 import pytest
 
 from tests.api_client import api_as
-from tests.factories import complete_input, draft_task, issued_task, submitted_task
+from tests.factories import (
+    complete_input,
+    draft_task,
+    forget_workflow_notices,
+    issued_task,
+    submitted_task,
+)
+from tests.test_reminders import DUE, sweep, wd
 from tracker.clock import local_date
 from tracker.extensions import db
 from tracker.tasks import services
@@ -169,3 +176,12 @@ def test_who_carries_or_gives_out_tasks_lands_on_their_work(client, auth, org, u
     auth.login(username)
     answer = client.get("/")
     assert answer.status_code == 200 and "Việc của tôi" in answer.get_data(as_text=True)
+
+
+def test_the_sweeps_notices_carry_their_kind_in_the_api(client, org, now):
+    issued_task(org, now, due_date=DUE)
+    forget_workflow_notices()
+    sweep(wd(DUE, -5))  # five working days before: a reminder
+    sweep(wd(DUE, 1))  # a day late: the reminders of the days between, and a warning
+    kinds = _kinds(client, org.head_a)
+    assert set(kinds) == {"reminder", "warning"} and kinds["warning"] == 1
