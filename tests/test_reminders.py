@@ -17,6 +17,7 @@ from tracker.reminders import messages
 from tracker.reminders.models import Escalation, EscalationSettings, Reminder
 from tracker.reminders.sweep import run_sweep
 from tracker.tasks import services
+from tracker.tasks.evidence import Upload
 from tracker.tasks.services import MilestoneInput
 
 CAL = WorkingCalendar()
@@ -373,3 +374,35 @@ def test_a_reached_milestone_gets_no_more_reminders(client, auth, org, now):
         ("reminder", wd(milestone_day, -2)),
     ]
     assert "Hoàn thành mốc tiến độ" in client.get(f"/tasks/{task.id}").get_data(as_text=True)
+
+
+def test_a_report_that_moves_nothing_does_not_answer_the_notices(org, now):
+    db.session.add(EscalationSettings(id=1, overdue_working_days=50, unanswered_notices=3))
+    task = issued_task(org, now, due_date=DUE)
+    services.accept_task(task, actor=org.head_a, now=now)
+    services.report_progress(task, actor=org.head_a, now=now, percent=40, narrative="Bắt đầu")
+    db.session.commit()
+    for day in (wd(DUE, 1), wd(DUE, 5), wd(DUE, 10)):  # a warning, then urgings…
+        sweep(day)
+        # …each met with the same percentage and a ".": reports, but no answer.
+        services.report_progress(task, actor=org.head_a, now=at(day, 9), percent=40, narrative=".")
+        db.session.commit()
+    (escalation,) = db.session.scalars(sa.select(Escalation)).all()
+    assert escalation.reason.value == "unanswered" and escalation.notices_before == 3
+    assert escalation.opened_on == wd(DUE, 10)
+
+
+def test_evidence_a_result_or_an_approved_extension_answers_the_notices(org, now):
+    db.session.add(EscalationSettings(id=1, overdue_working_days=50, unanswered_notices=2))
+    task = issued_task(org, now, due_date=DUE)
+    services.accept_task(task, actor=org.head_a, now=now)
+    services.report_progress(task, actor=org.head_a, now=now, percent=40, narrative="Bắt đầu")
+    db.session.commit()
+    sweep(wd(DUE, 1))  # a warning
+    services.report_progress(
+        task, actor=org.head_a, now=at(wd(DUE, 2), 9), percent=40, narrative="Kèm biên bản",
+        evidence=[Upload("Biên bản.pdf", b"%PDF-1.4 bien ban")],
+    )  # fmt: skip
+    db.session.commit()
+    sweep(wd(DUE, 5))  # an urging: one since the evidence, not two
+    assert db.session.query(Escalation).count() == 0

@@ -378,6 +378,7 @@ FIELDS: dict[str, Shown] = {
     "percent": Shown(_l("Tỷ lệ hoàn thành"), _percent),
     "progress_update_id": _no(_l("Báo cáo tiến độ số")),
     "evidence": _text(_l("Minh chứng")),
+    "answers_notices": _flag(_l("Trả lời các cảnh báo, đôn đốc trước đó")),
     "files": _text(_l("Tệp đính kèm")),
     "comment_id": _no(_l("Ý kiến số")),
     "body": _text(_l("Nội dung ý kiến")),

@@ -208,14 +208,15 @@ def _open_escalations(today_seq: int, sweep_id: str, now: datetime) -> None:
     settings = db.session.get(EscalationSettings, 1)
     due = aliased(WorkDay)
     overdue_days = today_seq - due.seq
-    since_progress = sa.func.coalesce(Task.last_progress_at, Task.issued_at)
+    # Notices count as unanswered until the unit answered in substance (services.answers_notices).
+    since_answer = sa.func.coalesce(Task.last_answered_at, Task.issued_at)
     unanswered = (
         sa.select(sa.func.count(Reminder.id))
         .where(
             Reminder.subject == sa.literal("t") + sa.cast(Task.id, sa.String),
             Reminder.deadline == Task.due_date,
             Reminder.kind.in_([NoticeKind.WARNING, NoticeKind.URGING]),
-            Reminder.created_at > since_progress,
+            Reminder.created_at > since_answer,
         )
         .scalar_subquery()
     )

@@ -206,6 +206,10 @@ class Task(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     progress_percent: Mapped[int] = mapped_column(default=0)
     last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the unit last answered the warnings and urgings in substance: a report that moved
+    # the work on (a higher percentage, or evidence), a submitted result, an approved
+    # extension. A report of "." is a report, not an answer (services.answers_notices).
+    last_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_on: Mapped[date | None] = mapped_column(sa.Date)
     result_summary: Mapped[str] = mapped_column(sa.Text, default="")
     # The local date the accepted result was reported: what "on time" is judged by.

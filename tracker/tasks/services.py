@@ -578,6 +578,13 @@ def assign_task(task: Task, *, assignee_id: int, actor: User, now: datetime) -> 
     return task
 
 
+def answers_notices(task: Task, percent: int, evidence: Sequence[Upload]) -> bool:
+    """Tell whether a progress report answers the warnings and urgings sent before it: it
+    must move the work on (a higher percentage) or bring evidence. The same words again, or
+    a ".", keep the notices unanswered, and they still count towards an escalation."""
+    return percent > task.progress_percent or bool(evidence)
+
+
 def report_progress(
     task: Task,
     *,
@@ -610,8 +617,11 @@ def report_progress(
         proposals=checked_text(proposals, "proposals"),
     )
     db.session.add(update)
+    answered = answers_notices(task, percent, evidence or [])
     task.progress_percent = percent
     task.last_progress_at = now
+    if answered:
+        task.last_answered_at = now
     _flush()
     files = store_evidence(
         evidence or [], task_id=task.id, progress_update_id=update.id, user_id=actor.id, now=now
@@ -620,6 +630,7 @@ def report_progress(
         "percent": percent,
         "progress_update_id": update.id,
         "evidence": [f.original_name for f in files],
+        "answers_notices": answered,
     }
     if task.state == TaskState.ACCEPTED:
         _transition(task, TaskState.IN_PROGRESS, "task.started", actor=actor, now=now)
@@ -737,6 +748,7 @@ def decide_extension(
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, now, note
     if approve:
         task.due_date = load_calendar().next_working_day(request.new_due_date)
+        task.last_answered_at = now  # the deadline the notices were about has moved
         task.due_date_since = now
         task.deadlines.append(
             TaskDeadline(
@@ -776,6 +788,7 @@ def submit_result(
         raise ValidationError(_("Hãy mô tả kết quả đạt được."), fields={"result": _("bắt buộc")})
     task.result_summary = result
     task.submitted_on, task.returned = local_date(now), False
+    task.last_answered_at = now  # a result answers every notice before it
     review = Review(task=task, submitted_by_id=actor.id, submitted_at=now, result=result)
     db.session.add(review)
     _flush()

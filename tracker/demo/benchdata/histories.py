@@ -271,4 +271,6 @@ class TaskHistory:
             w.timestamp(life.completed_at), w.timestamp(withdrawn),
             w.day(d.local_day(withdrawn)) if withdrawn else None,
             WITHDRAWAL_REASON if withdrawn else "",
+            # Every generated report raises the percentage: each one answered the notices.
+            w.timestamp(life.progress[-1][0]) if life.progress else None,
         ))  # fmt: skip

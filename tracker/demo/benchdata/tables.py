@@ -10,7 +10,7 @@ TASK_COLUMNS = (
     "priority", "state", "created_by_id", "created_at", "updated_at", "issued_at",
     "issued_by_id", "issued_on", "accepted_at", "progress_percent", "last_progress_at",
     "submitted_on", "result_summary", "completed_on", "completed_at", "withdrawn_at",
-    "withdrawn_on", "withdrawal_reason",
+    "withdrawn_on", "withdrawal_reason", "last_answered_at",
 )  # fmt: skip
 
 COLUMNS = {
