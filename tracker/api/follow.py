@@ -74,7 +74,10 @@ def escalation_list(args: dict):
 def conclude(data: dict, escalation_id: int):
     """Kết luận hồ sơ (thanh tra Sở Nội vụ); đính chính bằng ``corrects_id``."""
     escalation = escalations.get_escalation(escalation_id, caller(), to_conclude=True)
-    escalations.conclude(escalation, actor=caller(), now=utcnow(), **data)
+    proposal = escalations.DisciplineProposal(
+        data.pop("discipline_form"), data.pop("severity"), data.pop("competent_authority")
+    )
+    escalations.conclude(escalation, actor=caller(), now=utcnow(), proposal=proposal, **data)
     db.session.flush()  # the answer shows what was written; the request commits at its end
     return db.session.scalars(
         db.select(Escalation)

@@ -29,7 +29,8 @@ from tracker.org.models import Field, Unit, User
 from tracker.reminders.models import EscalationReason
 from tracker.reminders.rules import KIND_LABELS as NOTICE_KIND_LABELS
 from tracker.reminders.rules import RECIPIENT_LABELS
-from tracker.reminders.services import OUTCOME_LABELS
+from tracker.reminders.services import DISCIPLINE_FORM_LABELS, OUTCOME_LABELS
+from tracker.reminders.services import SEVERITY_LABELS as VIOLATION_SEVERITY_LABELS
 from tracker.tasks.forms import PRIORITY_LABELS
 from tracker.tasks.models import (
     DueRule,
@@ -403,6 +404,8 @@ FIELDS: dict[str, Shown] = {
     "notices_before": _text(_l("Số lần cảnh báo, đôn đốc trước đó")),
     "conclusion_id": _no(_l("Kết luận số")),
     "outcome": Shown(_l("Kết luận"), _choice(OUTCOME_LABELS)),
+    "discipline_form": Shown(_l("Hình thức kỷ luật đề nghị"), _choice(DISCIPLINE_FORM_LABELS)),
+    "competent_authority": _text(_l("Cấp có thẩm quyền xử lý kỷ luật")),
     "corrects_id": _no(_l("Đính chính kết luận số")),
     "unit_ids": _unit(_l("Các đơn vị được giao")),
     # Units, people, fields, the calendar.
@@ -502,6 +505,10 @@ OBJECT_FIELDS: dict[str, dict[str, Shown]] = {
 ACTION_FIELDS: dict[str, dict[str, Shown]] = {
     "task.escalated": {
         "reason": Shown(_l("Lý do chuyển hồ sơ"), _choice(ESCALATION_REASON_LABELS)),
+    },
+    # A conclusion's severity is the violation's (NĐ 172/2025), not an inspection finding's.
+    "task.escalation_concluded": {
+        "severity": Shown(_l("Mức độ vi phạm"), _choice(VIOLATION_SEVERITY_LABELS)),
     },
 }
 

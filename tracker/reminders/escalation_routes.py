@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.calendar.services import load_calendar
@@ -24,11 +24,32 @@ from tracker.web.templating import PageOf
 bp = Blueprint("escalations", __name__, url_prefix="/escalations")
 
 
+def _choices(labels: dict, prompt) -> list:
+    return [("", prompt)] + [(k.value, _l(v)) for k, v in labels.items()]
+
+
 class ConclusionForm(FlaskForm):
+    # Nothing is chosen beforehand: a conclusion of no fault is a decision, not a default.
     outcome = SelectField(
-        _l("Kết luận"), choices=[(k.value, _l(v)) for k, v in services.OUTCOME_LABELS.items()]
+        _l("Kết luận"),
+        choices=_choices(services.OUTCOME_LABELS, _l("— Chọn kết luận —")),
+        validators=[DataRequired(message=_l("Hãy chọn kết luận."))],
     )
     note = TextAreaField(_l("Nhận xét, căn cứ"), validators=[DataRequired(), Length(max=20000)])
+    # A proposal of discipline names these three (Nghị định 172/2025/NĐ-CP).
+    discipline_form = SelectField(
+        _l("Hình thức kỷ luật đề nghị"),
+        choices=_choices(services.DISCIPLINE_FORM_LABELS, "—"),
+        validators=[Optional()],
+    )
+    severity = SelectField(
+        _l("Mức độ vi phạm"),
+        choices=_choices(services.SEVERITY_LABELS, "—"),
+        validators=[Optional()],
+    )
+    competent_authority = StringField(
+        _l("Cấp có thẩm quyền xử lý kỷ luật"), validators=[Optional(), Length(max=255)]
+    )
     corrects_id = HiddenField()
     submit = SubmitField(_l("Ghi kết luận"))
 
@@ -136,6 +157,8 @@ def _show(escalation, form=None, status=200):
         updates=updates,
         form=form,
         outcomes=services.OUTCOME_LABELS,
+        discipline_forms=services.DISCIPLINE_FORM_LABELS,
+        severities=services.SEVERITY_LABELS,
     ), status
 
 
@@ -166,6 +189,11 @@ def conclude(escalation_id: int):
             outcome=form.outcome.data,
             note=form.note.data,
             corrects_id=int(form.corrects_id.data) if form.corrects_id.data else None,
+            proposal=services.DisciplineProposal(
+                form.discipline_form.data or None,
+                form.severity.data or None,
+                form.competent_authority.data,
+            ),
         )
     flash(_("Đã ghi kết luận."), "success")
     return redirect(url_for("escalations.detail", escalation_id=escalation.id))

@@ -111,6 +111,26 @@ class Outcome(enum.StrEnum):
     TRANSFER = "transfer"  # đề nghị điều chuyển
 
 
+class DisciplineForm(enum.StrEnum):
+    """The disciplinary forms for công chức under Nghị định 172/2025/NĐ-CP (from 01/07/2025)."""
+
+    REPRIMAND = "reprimand"  # khiển trách
+    WARNING = "warning"  # cảnh cáo
+    DISMISSAL = "dismissal"  # cách chức: only for one holding a leadership or management post
+    FORCED_RESIGNATION = "forced_resignation"  # buộc thôi việc
+
+
+# Forms of NĐ 112/2020 that NĐ 172/2025 abolished for công chức from 01/07/2025.
+ABOLISHED_FORMS = {"salary_downgrade": "hạ bậc lương", "demotion": "giáng chức"}
+ND172_IN_FORCE = date(2025, 7, 1)
+
+
+class Severity(enum.StrEnum):
+    LESS_SERIOUS = "less_serious"  # ít nghiêm trọng
+    SERIOUS = "serious"  # nghiêm trọng
+    VERY_SERIOUS = "very_serious"  # rất nghiêm trọng
+
+
 class Escalation(db.Model):
     """A record for Sở Nội vụ's discipline review of a task that stayed overdue."""
 
@@ -161,6 +181,10 @@ class Conclusion(db.Model):
     corrects_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("escalation_conclusions.id"), unique=True
     )
+    # With a proposal of discipline (NĐ 172/2025): the form, the severity, and who decides.
+    discipline_form: Mapped[str | None] = mapped_column(sa.String(30))
+    severity: Mapped[str | None] = mapped_column(sa.String(20))
+    competent_authority: Mapped[str | None] = mapped_column(sa.String(255))
 
     escalation: Mapped[Escalation] = relationship(back_populates="conclusions")
     concluded_by: Mapped[User] = relationship()

@@ -11,15 +11,20 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
+from tracker.clock import local_date
 from tracker.errors import NotFound, PermissionDenied, TransitionError, ValidationError
 from tracker.extensions import db
 from tracker.org.models import CITY_WIDE_ROLES, OVERSIGHT_ROLES, Field, Role, User
 from tracker.reminders.models import (
+    ABOLISHED_FORMS,
+    ND172_IN_FORCE,
     Conclusion,
+    DisciplineForm,
     Escalation,
     EscalationStatus,
     Outcome,
     Reminder,
+    Severity,
 )
 from tracker.tasks.models import ProgressUpdate, Task
 from tracker.text import N_
@@ -150,6 +155,77 @@ def escalation_evidence(escalation: Escalation) -> tuple[list[Reminder], list[Pr
     return list(notices), since
 
 
+DISCIPLINE_FORM_LABELS = {
+    DisciplineForm.REPRIMAND: N_("Khiển trách"),
+    DisciplineForm.WARNING: N_("Cảnh cáo"),
+    DisciplineForm.DISMISSAL: N_("Cách chức"),
+    DisciplineForm.FORCED_RESIGNATION: N_("Buộc thôi việc"),
+}
+SEVERITY_LABELS = {
+    Severity.LESS_SERIOUS: N_("Ít nghiêm trọng"),
+    Severity.SERIOUS: N_("Nghiêm trọng"),
+    Severity.VERY_SERIOUS: N_("Rất nghiêm trọng"),
+}
+
+
+@dataclass(frozen=True)
+class DisciplineProposal:
+    """What a proposal of discipline must name under NĐ 172/2025."""
+
+    form: str | None = None
+    severity: str | None = None
+    competent_authority: str | None = None
+
+
+def _holds_a_post(user: User | None) -> bool:
+    """Whether the person holds a leadership or management post (who may be cách chức)."""
+    return user is not None and user.has_role(Role.UNIT_HEAD, Role.LEADER)
+
+
+def _checked_proposal(
+    outcome: Outcome, proposal: DisciplineProposal, person: User | None, day: date
+) -> DisciplineProposal:
+    """Return the proposal's details if the outcome is discipline (all three required),
+    else nothing; refuse the forms NĐ 172/2025 abolished and cách chức for one without a post."""
+    if outcome != Outcome.DISCIPLINE:
+        return DisciplineProposal()
+    if proposal.form in ABOLISHED_FORMS and day >= ND172_IN_FORCE:
+        raise ValidationError(
+            _(
+                "Hình thức “%(form)s” không còn áp dụng với công chức từ 01/07/2025 "
+                "(Nghị định 172/2025/NĐ-CP): chọn khiển trách, cảnh cáo, cách chức hoặc "
+                "buộc thôi việc.",
+                form=ABOLISHED_FORMS[proposal.form],
+            ),
+            fields={"discipline_form": _("không còn áp dụng")},
+        )
+    missing = {}
+    if proposal.form not in {f.value for f in DisciplineForm}:
+        missing["discipline_form"] = _("bắt buộc")
+    if proposal.severity not in {s.value for s in Severity}:
+        missing["severity"] = _("bắt buộc")
+    authority = " ".join((proposal.competent_authority or "").split())[:255]
+    if not authority:
+        missing["competent_authority"] = _("bắt buộc")
+    if missing:
+        raise ValidationError(
+            _(
+                "Đề nghị xem xét kỷ luật phải nêu hình thức kỷ luật, mức độ vi phạm và "
+                "cấp có thẩm quyền xử lý."
+            ),
+            fields=missing,
+        )
+    if proposal.form == DisciplineForm.DISMISSAL and not _holds_a_post(person):
+        raise ValidationError(
+            _(
+                "Chỉ đề nghị cách chức với người giữ chức vụ lãnh đạo, quản lý "
+                "(Nghị định 172/2025/NĐ-CP)."
+            ),
+            fields={"discipline_form": _("người này không giữ chức vụ")},
+        )
+    return DisciplineProposal(proposal.form, proposal.severity, authority)
+
+
 def conclude(
     escalation: Escalation,
     *,
@@ -158,6 +234,7 @@ def conclude(
     outcome: str,
     note: str,
     corrects_id: int | None = None,
+    proposal: DisciplineProposal | None = None,
 ) -> Conclusion:
     """Record the inspector's conclusion; a concluded record is only ever corrected."""
     if not may_conclude(actor):
@@ -173,6 +250,9 @@ def conclude(
         raise ValidationError(
             _("Hãy ghi rõ nhận xét, căn cứ của kết luận."), fields={"note": _("bắt buộc")}
         )
+    details = _checked_proposal(
+        outcome, proposal or DisciplineProposal(), escalation.accountable_user, local_date(now)
+    )
     # Two inspectors concluding at once queue on the record's row; the later one then
     # reads the conclusions again and finds the first's (a correction must name it).
     db.session.refresh(escalation, with_for_update=True)
@@ -193,6 +273,9 @@ def conclude(
         concluded_by_id=actor.id,
         concluded_at=now,
         corrects_id=corrects_id,
+        discipline_form=details.form,
+        severity=details.severity,
+        competent_authority=details.competent_authority,
     )
     db.session.add(conclusion)
     escalation.status = EscalationStatus.CONCLUDED
@@ -208,6 +291,9 @@ def conclude(
             "outcome": outcome,
             "note": note,
             "corrects_id": corrects_id,
+            "discipline_form": details.form,
+            "severity": details.severity,
+            "competent_authority": details.competent_authority,
         },
     )
     logger.info("Escalation %s concluded (%s) by %s", escalation.id, outcome, actor.username)

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from tracker.api.schemas.common import DATE, ID, ID_QUERY, PageArgs
-from tracker.reminders.models import Outcome
+from tracker.reminders.models import DisciplineForm, Outcome, Severity
 from tracker.tasks.pending import Needed
 from tracker.tasks.services import TEXT_MAX
 
@@ -41,6 +41,9 @@ class ConclusionOut(ma.Schema):
     concluded_by_id = fields.Integer(required=True)
     concluded_at = fields.DateTime(required=True)
     corrects_id = fields.Integer(allow_none=True)
+    discipline_form = fields.String(allow_none=True)
+    severity = fields.String(allow_none=True)
+    competent_authority = fields.String(allow_none=True)
 
 
 class EscalationOut(ma.Schema):
@@ -71,6 +74,22 @@ class ConclusionIn(ma.Schema):
         load_default=None,
         metadata={"description": "the conclusion this one corrects (the latest)"},
         **ID,
+    )
+    # Required with ``discipline`` (Nghị định 172/2025/NĐ-CP).
+    discipline_form = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=30),
+        metadata={"enum": [f.value for f in DisciplineForm]},
+    )
+    severity = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=30),
+        metadata={"enum": [s.value for s in Severity]},
+    )
+    competent_authority = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=255)
     )
 
 

@@ -15,6 +15,7 @@ from tracker.reminders.messages import ESCALATION_RECIPIENTS
 
 OUTCOMES = ("no_fault", "reminder", "criticism", "discipline", "transfer")
 OUTCOME_WEIGHTS = (30, 35, 20, 10, 5)
+DISCIPLINE_PROPOSAL = ("reprimand", "less_serious", "Chủ tịch UBND thành phố")
 CONCLUSION_NOTE = "Đã xem xét báo cáo giải trình của đơn vị và ý kiến của lãnh đạo phụ trách."
 NOTICE_TAGS = {"reminder": "Nhắc hạn", "warning": "Cảnh báo quá hạn", "urging": "Đôn đốc"}
 
@@ -266,14 +267,20 @@ class Sweeps:
         outcome = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]
         inspector = rng.choice(s.org.inspectors).id
         conclusion_id = s.ids("escalation_conclusions")
+        # A proposal of discipline names its form, severity and authority (NĐ 172/2025).
+        form, severity, authority = (
+            DISCIPLINE_PROPOSAL if outcome == "discipline" else (None, None, None)
+        )
         s.rows["escalation_conclusions"].append((
             conclusion_id, escalation_id, outcome, CONCLUSION_NOTE, inspector,
-            s.writer.timestamp(concluded), None,
+            s.writer.timestamp(concluded), None, form, severity, authority,
         ))  # fmt: skip
         s.chain.add(
             concluded, inspector, "task.escalation_concluded", "Task", life.id,
             after={
                 "escalation_id": escalation_id, "conclusion_id": conclusion_id,
                 "outcome": outcome, "note": CONCLUSION_NOTE, "corrects_id": None,
+                "discipline_form": form, "severity": severity,
+                "competent_authority": authority,
             },
         )  # fmt: skip

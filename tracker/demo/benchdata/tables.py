@@ -51,7 +51,7 @@ COLUMNS = {
     ),
     "escalation_conclusions": (
         "id", "escalation_id", "outcome", "note", "concluded_by_id", "concluded_at",
-        "corrects_id",
+        "corrects_id", "discipline_form", "severity", "competent_authority",
     ),
     "notifications": (
         "id", "key", "user_id", "channel", "task_id", "subject", "body", "link", "digest",
