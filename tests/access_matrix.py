@@ -462,6 +462,15 @@ ROUTES: list[R] = [
         "POST", "/escalations/<int:escalation_id>/conclusion", "escalation", "L F F FFH FHH F A L"
     ),  # fmt: skip
     R("GET", "/api/v1/escalations", "none", OVERSIGHT),
+    # The authority's decision is recorded by Sở Nội vụ, as the conclusion.
+    R("POST", "/escalations/<int:escalation_id>/decision", "escalation", "L F F FFH FHH F A L"),
+    R(
+        "POST",
+        "/api/v1/escalations/<int:escalation_id>/decision",
+        "escalation",
+        "L F F FFH FHH F A L",
+        data=API_BODY,
+    ),
     R(
         "POST",
         "/api/v1/escalations/<int:escalation_id>/conclusion",
@@ -575,6 +584,10 @@ SAME_ANSWER = [
     (
         "POST /escalations/<int:escalation_id>/conclusion",
         "POST /api/v1/escalations/<int:escalation_id>/conclusion",
+    ),
+    (
+        "POST /escalations/<int:escalation_id>/decision",
+        "POST /api/v1/escalations/<int:escalation_id>/decision",
     ),
     ("GET /oversight", "GET /api/v1/reports/units"),
     ("GET /notifications", "GET /api/v1/notifications"),

@@ -4,12 +4,15 @@ a post; and a conclusion form with nothing chosen beforehand."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from tests.api_client import api_as
 from tests.factories import issued_task
 from tests.test_reminders import DUE, sweep, wd
+from tracker.clock import local_date
 from tracker.extensions import db
 from tracker.reminders.models import Conclusion, Escalation
 
@@ -93,3 +96,72 @@ def test_the_conclusion_form_has_nothing_chosen_and_shows_the_proposal(client, a
     client.post(f"/escalations/{escalation.id}/conclusion", data=PROPOSAL)
     page = client.get(f"/escalations/{escalation.id}").get_data(as_text=True)
     assert "Khiển trách" in page and "Ít nghiêm trọng" in page and "Chủ tịch UBND thành phố" in page
+
+
+def _decide(client, org, escalation, **changes):
+    body = {"number": "125/QĐ-UBND", "signed_on": "2026-12-15", "form": "reprimand"}
+    body.update(changes)
+    return api_as(client, org.inspector).post(f"/escalations/{escalation.id}/decision", body)
+
+
+def test_the_authoritys_decision_is_recorded_once_on_a_proposal(client, org, now, clock):
+    escalation = _escalated(org, now)
+    assert _decide(client, org, escalation).status_code == 409  # nothing proposed yet
+    _conclude(client, org, escalation)
+    clock.advance(timedelta(days=30))
+    answer = _decide(client, org, escalation, signed_on=str(local_date(clock.now)))
+    assert answer.status_code == 201
+    decision = answer.get_json()["decision"]
+    assert (decision["number"], decision["form"]) == ("125/QĐ-UBND", "reprimand")
+    assert answer.get_json()["decision_overdue"] is False
+    assert _decide(client, org, escalation).status_code == 409  # never recorded twice
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"form": "salary_downgrade"}, {"signed_on": "2027-06-01"}, {"number": " "}],
+    ids=["abolished form", "signed in the future", "no number"],
+)
+def test_a_decision_that_cannot_be_true_is_refused(client, org, now, clock, changes):
+    escalation = _escalated(org, now)
+    _conclude(client, org, escalation)
+    clock.advance(timedelta(days=10))
+    answer = _decide(
+        client, org, escalation, **{"signed_on": str(local_date(clock.now)), **changes}
+    )
+    assert answer.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Escalation, escalation.id).decision is None
+
+
+def test_a_proposal_without_a_decision_after_90_days_is_flagged_and_listed(client, org, now, clock):
+    escalation = _escalated(org, now)
+    _conclude(client, org, escalation)
+
+    def overdue() -> list[int]:
+        inspector = api_as(client, org.inspector)  # a token of the day
+        listed = inspector.get("/escalations", status="decision_overdue").get_json()["items"]
+        return [e["id"] for e in listed if e["decision_overdue"]]
+
+    clock.advance(timedelta(days=89))
+    assert overdue() == []
+    clock.advance(timedelta(days=2))
+    assert overdue() == [escalation.id]
+
+
+def test_the_inspector_records_the_decision_on_the_page(client, auth, org, now, clock):
+    clock.set(now)
+    escalation = _escalated(org, now)
+    auth.login("snv.thanhtra")
+    client.post(f"/escalations/{escalation.id}/conclusion", data=PROPOSAL)
+    answer = client.post(
+        f"/escalations/{escalation.id}/decision",
+        data={
+            "number": "7/QĐ-UBND",
+            "signed_on": local_date(clock.now).isoformat(),
+            "form": "none",
+        },
+    )
+    assert answer.status_code == 302
+    page = client.get(f"/escalations/{escalation.id}").get_data(as_text=True)
+    assert "Không xử lý kỷ luật" in page and "Quyết định số 7/QĐ-UBND" in page

@@ -216,6 +216,9 @@ def load_settings(instance_path: Path) -> dict:
         "PROGRESS_REPORT_DAYS": _int_env("PROGRESS_REPORT_DAYS", 10),
         # A unit is ranked only with at least this many tasks due in the period.
         "RANKING_MIN_TASKS": _int_env("RANKING_MIN_TASKS", 5),
+        # A proposal of discipline or transfer without the authority's decision after this
+        # many days is flagged for Sở Nội vụ.
+        "DISCIPLINE_DECISION_DAYS": _int_env("DISCIPLINE_DECISION_DAYS", 90),
         # Who runs the site: on every page's header, the sign-in page, emails, Excel files.
         "ORG_NAME": _text_env("ORG_NAME", DEFAULT_ORG_NAME),
         # Its logo (a file on this server), or "" for the built-in emblem.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import astuple, fields
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +14,7 @@ from tracker.api.parsing import Blueprint
 from tracker.api.schemas.common import PageArgs, page_of
 from tracker.api.schemas.follow import (
     ConclusionIn,
+    DecisionIn,
     EscalationArgs,
     EscalationOut,
     NotificationOut,
@@ -58,7 +60,12 @@ def pending():
 @blp.response(200, page_of(EscalationOut, "EscalationPage"))
 def escalation_list(args: dict):
     """Hồ sơ chậm trễ chuyển Sở Nội vụ xem xét, mới nhất trước."""
-    filters = escalations.EscalationFilters(unit_id=args.get("unit_id"), status=args.get("status"))
+    filters = escalations.EscalationFilters(
+        unit_id=args.get("unit_id"),
+        status=args.get("status"),
+        now=utcnow(),
+        decision_days=current_app.config["DISCIPLINE_DECISION_DAYS"],
+    )
     items, total = escalations.list_escalations(
         caller(), filters, page=args["page"], per_page=args["per_page"]
     )
@@ -79,12 +86,33 @@ def conclude(data: dict, escalation_id: int):
     )
     escalations.conclude(escalation, actor=caller(), now=utcnow(), proposal=proposal, **data)
     db.session.flush()  # the answer shows what was written; the request commits at its end
+    return _escalation(escalation_id)
+
+
+def _escalation(escalation_id: int) -> Escalation:
+    """The record as it now stands, with its conclusions and decision."""
     return db.session.scalars(
         db.select(Escalation)
         .where(Escalation.id == escalation_id)
-        .options(selectinload(Escalation.conclusions))
+        .options(selectinload(Escalation.conclusions), selectinload(Escalation.decision))
         .execution_options(populate_existing=True)
     ).one()
+
+
+@blp.route("/escalations/<int:escalation_id>/decision", methods=["POST"])
+@checked_first(
+    lambda escalation_id: escalations.get_escalation(escalation_id, caller(), to_conclude=True)
+)
+@blp.arguments(DecisionIn)
+@blp.response(201, EscalationOut)
+def record_decision(data: dict, escalation_id: int):
+    """Ghi quyết định của cấp có thẩm quyền về đề nghị kỷ luật, điều chuyển (Sở Nội vụ):
+    số, ngày ký, hình thức (``reprimand``, ``warning``, ``dismissal``,
+    ``forced_resignation`` hoặc ``none``)."""
+    escalation = escalations.get_escalation(escalation_id, caller(), to_conclude=True)
+    escalations.record_decision(escalation, actor=caller(), now=utcnow(), **data)
+    db.session.flush()  # the answer shows what was written; the request commits at its end
+    return _escalation(escalation_id)
 
 
 def _figures(figures: reports.Figures) -> dict:

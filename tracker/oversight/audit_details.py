@@ -29,7 +29,7 @@ from tracker.org.models import Field, Unit, User
 from tracker.reminders.models import EscalationReason
 from tracker.reminders.rules import KIND_LABELS as NOTICE_KIND_LABELS
 from tracker.reminders.rules import RECIPIENT_LABELS
-from tracker.reminders.services import DISCIPLINE_FORM_LABELS, OUTCOME_LABELS
+from tracker.reminders.services import DECISION_LABELS, DISCIPLINE_FORM_LABELS, OUTCOME_LABELS
 from tracker.reminders.services import SEVERITY_LABELS as VIOLATION_SEVERITY_LABELS
 from tracker.tasks.forms import PRIORITY_LABELS
 from tracker.tasks.models import (
@@ -509,6 +509,11 @@ ACTION_FIELDS: dict[str, dict[str, Shown]] = {
     # A conclusion's severity is the violation's (NĐ 172/2025), not an inspection finding's.
     "task.escalation_concluded": {
         "severity": Shown(_l("Mức độ vi phạm"), _choice(VIOLATION_SEVERITY_LABELS)),
+    },
+    "task.escalation_decided": {
+        "number": _text(_l("Số quyết định")),
+        "signed_on": _date(_l("Ngày ký")),
+        "form": Shown(_l("Hình thức xử lý"), _choice(DECISION_LABELS)),
     },
 }
 

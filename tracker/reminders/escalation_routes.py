@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.calendar.services import load_calendar
 from tracker.clock import local_date, utcnow
@@ -25,7 +25,7 @@ bp = Blueprint("escalations", __name__, url_prefix="/escalations")
 
 
 def _choices(labels: dict, prompt) -> list:
-    return [("", prompt)] + [(k.value, _l(v)) for k, v in labels.items()]
+    return [("", prompt)] + [(str(k), _l(v)) for k, v in labels.items()]
 
 
 class ConclusionForm(FlaskForm):
@@ -54,6 +54,18 @@ class ConclusionForm(FlaskForm):
     submit = SubmitField(_l("Ghi kết luận"))
 
 
+class DecisionForm(FlaskForm):
+    number = StringField(_l("Số quyết định"), validators=[DataRequired(), Length(max=80)])
+    signed_on = VnDateField(_l("Ngày ký"), validators=[InputRequired()])
+    form = SelectField(
+        _l("Hình thức xử lý"),
+        choices=_choices(services.DECISION_LABELS, _l("— Chọn hình thức —")),
+        validators=[DataRequired(message=_l("Hãy chọn hình thức xử lý."))],
+    )
+    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=20000)])
+    submit = SubmitField(_l("Ghi quyết định"))
+
+
 class FilterForm(FlaskForm):
     class Meta:
         csrf = False
@@ -70,7 +82,12 @@ class FilterForm(FlaskForm):
     status = SelectField(
         _l("Tình trạng"),
         validators=[Optional()],
-        choices=[("", "—"), ("open", _l("Chưa kết luận")), ("concluded", _l("Đã kết luận"))],
+        choices=[
+            ("", "—"),
+            ("open", _l("Chưa kết luận")),
+            ("concluded", _l("Đã kết luận")),
+            (services.DECISION_OVERDUE, _l("Chờ quyết định xử lý quá hạn")),
+        ],
     )
     opened_from = VnDateField(_l("Mở từ ngày"), validators=[Optional()])
     opened_to = VnDateField(_l("đến ngày"), validators=[Optional()])
@@ -110,6 +127,8 @@ def queue():
         status=form.status.data or None,
         opened_from=form.opened_from.data,
         opened_to=form.opened_to.data,
+        now=utcnow(),
+        decision_days=current_app.config["DISCIPLINE_DECISION_DAYS"],
     )
     page = request.args.get("page", 1, type=int)
     rows, total = services.list_escalations(current_user, filters, page=page, per_page=PER_PAGE)
@@ -144,12 +163,15 @@ def _late_days(rows) -> dict[int, int]:
     return days
 
 
-def _show(escalation, form=None, status=200):
+def _show(escalation, form=None, status=200, decision_form=None):
     notices, updates = services.escalation_evidence(escalation)
-    if form is None and services.may_conclude(current_user):
+    concludes = services.may_conclude(current_user)
+    if form is None and concludes:
         form = ConclusionForm(formdata=None)
         if escalation.conclusions:
             form.corrects_id.data = str(escalation.conclusions[-1].id)
+    if decision_form is None and concludes and services.awaits_decision(escalation):
+        decision_form = DecisionForm(formdata=None)
     return render_template(
         "escalations/detail.html",
         escalation=escalation,
@@ -159,6 +181,11 @@ def _show(escalation, form=None, status=200):
         outcomes=services.OUTCOME_LABELS,
         discipline_forms=services.DISCIPLINE_FORM_LABELS,
         severities=services.SEVERITY_LABELS,
+        decision_form=decision_form,
+        decision_labels=services.DECISION_LABELS,
+        decision_overdue=services.decision_overdue(
+            escalation, local_date(utcnow()), current_app.config["DISCIPLINE_DECISION_DAYS"]
+        ),
     ), status
 
 
@@ -196,4 +223,31 @@ def conclude(escalation_id: int):
             ),
         )
     flash(_("Đã ghi kết luận."), "success")
+    return redirect(url_for("escalations.detail", escalation_id=escalation.id))
+
+
+@bp.route("/<int:escalation_id>/decision", methods=["POST"])
+@login_required
+def record_decision(escalation_id: int):
+    """Record the competent authority's decision on the record's proposal."""
+    escalation = services.get_escalation(escalation_id, current_user, to_conclude=True)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _show(escalation, status=422, decision_form=form)
+
+    def refused_page():
+        found = services.get_escalation(escalation_id, current_user)
+        return _show(found, decision_form=form)
+
+    with refusal_shown_on(form, refused_page):
+        services.record_decision(
+            escalation,
+            actor=current_user,
+            now=utcnow(),
+            number=form.number.data,
+            signed_on=form.signed_on.data,
+            form=form.form.data,
+            note=form.note.data or "",
+        )
+    flash(_("Đã ghi quyết định xử lý."), "success")
     return redirect(url_for("escalations.detail", escalation_id=escalation.id))

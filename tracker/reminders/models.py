@@ -161,6 +161,7 @@ class Escalation(db.Model):
     accountable_user: Mapped[User | None] = relationship(foreign_keys=[accountable_user_id])
     unit_head: Mapped[User | None] = relationship(foreign_keys=[unit_head_id])
     supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
+    decision: Mapped[Decision | None] = relationship(back_populates="escalation", uselist=False)
     conclusions: Mapped[list[Conclusion]] = relationship(
         back_populates="escalation", order_by="Conclusion.id"
     )
@@ -188,6 +189,25 @@ class Conclusion(db.Model):
 
     escalation: Mapped[Escalation] = relationship(back_populates="conclusions")
     concluded_by: Mapped[User] = relationship()
+
+
+class Decision(db.Model):
+    """The competent authority's decision on a proposal of discipline or transfer, recorded
+    by Sở Nội vụ once it is signed; never edited."""
+
+    __tablename__ = "escalation_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(sa.ForeignKey("escalations.id"), unique=True)
+    number: Mapped[str] = mapped_column(sa.String(80))  # số quyết định
+    signed_on: Mapped[date] = mapped_column(sa.Date)
+    form: Mapped[str] = mapped_column(sa.String(30))  # a DisciplineForm, or "none"
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    escalation: Mapped[Escalation] = relationship(back_populates="decision")
+    recorded_by: Mapped[User] = relationship()
 
 
 class SweepClock(db.Model):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.audit.services import record
-from tracker.clock import local_date
+from tracker.clock import local_date, local_midnight
 from tracker.errors import NotFound, PermissionDenied, TransitionError, ValidationError
 from tracker.extensions import db
 from tracker.org.models import CITY_WIDE_ROLES, OVERSIGHT_ROLES, Field, Role, User
@@ -19,6 +19,7 @@ from tracker.reminders.models import (
     ABOLISHED_FORMS,
     ND172_IN_FORCE,
     Conclusion,
+    Decision,
     DisciplineForm,
     Escalation,
     EscalationStatus,
@@ -79,9 +80,16 @@ class EscalationFilters:
     unit_id: int | None = None
     field_id: int | None = None
     supervisor_id: int | None = None
-    status: str | None = None
+    status: str | None = None  # open, concluded, or DECISION_OVERDUE
     opened_from: date | None = None
     opened_to: date | None = None
+    # For DECISION_OVERDUE: the moment the list is read, and how long a decision may take.
+    now: datetime | None = None
+    decision_days: int = 90
+
+
+# The records whose proposal waits for the competent authority's decision too long.
+DECISION_OVERDUE = "decision_overdue"
 
 
 def list_escalations(
@@ -99,6 +107,8 @@ def list_escalations(
         )
     if filters.status in {s.value for s in EscalationStatus}:
         query = query.where(Escalation.status == filters.status)
+    if filters.status == DECISION_OVERDUE and filters.now is not None:
+        query = query.where(decision_overdue_clause(filters.now, filters.decision_days))
     if filters.opened_from:
         query = query.where(Escalation.opened_on >= filters.opened_from)
     if filters.opened_to:
@@ -113,6 +123,7 @@ def list_escalations(
             selectinload(Escalation.accountable_user),
             selectinload(Escalation.supervisor),
             selectinload(Escalation.conclusions),
+            selectinload(Escalation.decision),
         )
     ).all()
     return list(rows), total
@@ -298,3 +309,107 @@ def conclude(
     )
     logger.info("Escalation %s concluded (%s) by %s", escalation.id, outcome, actor.username)
     return conclusion
+
+
+DECISION_LABELS = {
+    **DISCIPLINE_FORM_LABELS,
+    "none": N_("Không xử lý kỷ luật"),
+}
+
+# The outcomes that propose a measure another authority decides on.
+PROPOSALS = (Outcome.DISCIPLINE, Outcome.TRANSFER)
+NO_MEASURE = "none"  # the authority decided no disciplinary form
+
+
+def awaits_decision(escalation: Escalation) -> bool:
+    """Whether the record's conclusion in force proposes a measure not yet decided."""
+    latest = escalation.conclusions[-1] if escalation.conclusions else None
+    return latest is not None and latest.outcome in PROPOSALS and escalation.decision is None
+
+
+def decision_overdue(escalation: Escalation, today: date, days: int) -> bool:
+    """Whether a proposal has waited for the authority's decision more than ``days``."""
+    if not awaits_decision(escalation):
+        return False
+    return (today - local_date(escalation.conclusions[-1].concluded_at)).days > days
+
+
+def decision_overdue_clause(now: datetime, days: int) -> sa.ColumnElement[bool]:
+    """The records whose proposal has waited more than ``days`` for a decision (for lists)."""
+    any_conclusion = aliased(Conclusion)
+    latest = (
+        sa.select(sa.func.max(any_conclusion.id))
+        .where(any_conclusion.escalation_id == Escalation.id)
+        .correlate(Escalation)
+        .scalar_subquery()
+    )
+    proposal = sa.select(Conclusion.id).where(
+        Conclusion.escalation_id == Escalation.id,
+        Conclusion.id == latest,
+        Conclusion.outcome.in_(PROPOSALS),
+        Conclusion.concluded_at < local_midnight(local_date(now) - timedelta(days=days)),
+    )
+    decided = sa.select(Decision.id).where(Decision.escalation_id == Escalation.id)
+    return sa.and_(sa.exists(proposal), ~sa.exists(decided))
+
+
+def record_decision(
+    escalation: Escalation,
+    *,
+    actor: User,
+    now: datetime,
+    number: str,
+    signed_on: date | None,
+    form: str,
+    note: str = "",
+) -> Decision:
+    """Record the competent authority's decision on the record's proposal (Sở Nội vụ)."""
+    if not may_conclude(actor):
+        raise PermissionDenied(_("Chỉ Sở Nội vụ (thanh tra) được ghi quyết định xử lý."))
+    db.session.refresh(escalation, with_for_update=True)
+    if escalation.decision is not None:
+        raise TransitionError(_("Hồ sơ đã có quyết định của cấp có thẩm quyền."))
+    if not awaits_decision(escalation):
+        raise TransitionError(_("Hồ sơ chưa có đề nghị kỷ luật hay điều chuyển để ghi quyết định."))
+    number = " ".join((number or "").split())
+    problems = {}
+    if not number or len(number) > 80:
+        problems["number"] = _("bắt buộc, tối đa 80 ký tự")
+    concluded_on = local_date(escalation.conclusions[-1].concluded_at)
+    if signed_on is None or not concluded_on <= signed_on <= local_date(now):
+        problems["signed_on"] = _("từ ngày kết luận đến hôm nay")
+    if form not in {f.value for f in DisciplineForm} | {NO_MEASURE}:
+        problems["form"] = _("không hợp lệ")
+    if problems:
+        raise ValidationError(
+            _(
+                "Quyết định cần số, ngày ký (từ ngày kết luận đến hôm nay) và hình thức xử lý "
+                "(hoặc không xử lý kỷ luật)."
+            ),
+            fields=problems,
+        )
+    decision = Decision(
+        escalation=escalation,
+        number=number,
+        signed_on=signed_on,
+        form=form,
+        note=(note or "").strip()[:20000],
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    record(
+        "task.escalation_decided",
+        escalation.task,
+        actor=actor,
+        now=now,
+        after={
+            "escalation_id": escalation.id,
+            "number": number,
+            "signed_on": signed_on,
+            "form": form,
+            "note": decision.note,
+        },
+    )
+    return decision

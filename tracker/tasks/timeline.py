@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "task.urging": _l("Đôn đốc lãnh đạo phụ trách"),
     "task.escalated": _l("Chuyển Sở Nội vụ xem xét trách nhiệm"),
     "task.escalation_concluded": _l("Kết luận xem xét trách nhiệm"),
+    "task.escalation_decided": _l("Quyết định xử lý của cấp có thẩm quyền"),
     "task.subtask_created": _l("Giao nhiệm vụ con"),
     "task.subtask_overdue": _l("Nhiệm vụ con quá hạn"),
 }

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import current_app
 from marshmallow import fields, validate
 
 from tracker.api.schemas.common import DATE, ID, ID_QUERY, PageArgs
+from tracker.clock import local_date, utcnow
+from tracker.reminders import services as escalation_services
 from tracker.reminders.models import DisciplineForm, Outcome, Severity
 from tracker.tasks.pending import Needed
 from tracker.tasks.services import TEXT_MAX
@@ -30,7 +33,7 @@ class NotificationOut(ma.Schema):
 
 
 class EscalationArgs(PageArgs):
-    status = fields.String(validate=validate.OneOf(["open", "concluded"]))
+    status = fields.String(validate=validate.OneOf(["open", "concluded", "decision_overdue"]))
     unit_id = fields.Integer(**ID_QUERY)
 
 
@@ -44,6 +47,26 @@ class ConclusionOut(ma.Schema):
     discipline_form = fields.String(allow_none=True)
     severity = fields.String(allow_none=True)
     competent_authority = fields.String(allow_none=True)
+
+
+class DecisionOut(ma.Schema):
+    number = fields.String(required=True)
+    signed_on = fields.Date(required=True)
+    form = fields.String(required=True)
+    note = fields.String(required=True)
+    recorded_by_id = fields.Integer(required=True)
+    recorded_at = fields.DateTime(required=True)
+
+
+class DecisionIn(ma.Schema):
+    number = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    signed_on = fields.Date(required=True, **DATE)
+    form = fields.String(
+        required=True,
+        validate=validate.Length(max=30),
+        metadata={"enum": [f.value for f in DisciplineForm] + ["none"]},
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))
 
 
 class EscalationOut(ma.Schema):
@@ -60,6 +83,22 @@ class EscalationOut(ma.Schema):
     unit_head_id = fields.Integer(allow_none=True)
     supervisor_id = fields.Integer(allow_none=True)
     conclusions = fields.List(fields.Nested(ConclusionOut), required=True)
+    decision = fields.Nested(DecisionOut, allow_none=True)
+    decision_overdue = fields.Method(
+        "_decision_overdue",
+        metadata={
+            "type": "boolean",
+            "description": "a proposal waiting longer than DISCIPLINE_DECISION_DAYS for the "
+            "competent authority's decision",
+        },
+    )
+
+    def _decision_overdue(self, escalation) -> bool:
+        return escalation_services.decision_overdue(
+            escalation,
+            local_date(utcnow()),
+            current_app.config["DISCIPLINE_DECISION_DAYS"],
+        )
 
 
 class ConclusionIn(ma.Schema):
