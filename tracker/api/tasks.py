@@ -88,6 +88,11 @@ class TaskView:
         self.category = str(category or category_of(task, as_of))
         self.due_soon = bool(is_due_soon(task, as_of) if due_soon is None else due_soon)
         self.stage = stage_of(task).value
+        # Late at some point: late now, done late, or extended on a request made too late.
+        self.was_overdue = task.late_extension or self.category in (
+            Category.OVERDUE,
+            Category.DONE_LATE,
+        )
         self.allowed_actions = sorted(a.value for a in allowed_actions(user, task))
         self.missing = (
             list(missing_clarity(task, as_of.day)) if task.state == TaskState.DRAFT else []

@@ -7,8 +7,10 @@ already in hand). ``tests/test_classification.py`` holds them to the same answer
 As of a local date D:
 - not yet issued on D → ``draft``; withdrawn by the end of D → ``withdrawn``;
 - completed (result accepted) by the end of D → ``done_on_time`` when the accepted
-  result was reported on or before the due date, else ``done_late`` (for ever: a
-  finished task's due date can no longer change);
+  result was reported on or before the due date and no extension it was granted had been
+  asked after the due date then in force (``Task.late_extension``: a late request does not
+  erase the lateness), else ``done_late`` (for ever: a finished task's due date can no
+  longer change);
 - otherwise in progress: ``overdue`` when the due date is before D — or, for a result
   awaiting review, before the day it was reported — else ``on_track``;
 - ``due_soon``: on track, not yet reported, and due within the next
@@ -150,7 +152,10 @@ def category_from(row, due, as_of: AsOf) -> sa.ColumnElement[str]:
         (
             sa.and_(row.state == TaskState.COMPLETED, row.completed_at < as_of.end_of_day),
             sa.case(
-                (row.completed_on <= due, sa.literal(Category.DONE_ON_TIME.value)),
+                (
+                    sa.and_(row.completed_on <= due, sa.not_(row.late_extension)),
+                    sa.literal(Category.DONE_ON_TIME.value),
+                ),
                 else_=sa.literal(Category.DONE_LATE.value),
             ),
         ),
@@ -244,7 +249,7 @@ def category_of(task: Task, as_of: AsOf) -> Category:
         return Category.WITHDRAWN
     due = due_date_of(task, as_of)
     if task.state == TaskState.COMPLETED and task.completed_at < as_of.end_of_day:
-        on_time = task.completed_on <= due
+        on_time = task.completed_on <= due and not task.late_extension
         return Category.DONE_ON_TIME if on_time else Category.DONE_LATE
     reported = (
         task.state in (TaskState.SUBMITTED, TaskState.COMPLETED) and task.submitted_on <= as_of.day

@@ -48,14 +48,18 @@ def outcome_of(task: Task) -> str:
     """Return how a closed task ended: judged by the day its accepted result was reported."""
     if task.state == TaskState.WITHDRAWN:
         return WITHDRAWN
-    return DONE_ON_TIME if task.completed_on <= task.due_date else DONE_LATE
+    on_time = task.completed_on <= task.due_date and not task.late_extension
+    return DONE_ON_TIME if on_time else DONE_LATE
 
 
 def outcome_sql() -> sa.ColumnElement[str]:
     """Return the SQL twin of ``outcome_of``, for the tasks already closed."""
     return sa.case(
         (Task.state == TaskState.WITHDRAWN, sa.literal(WITHDRAWN)),
-        (Task.completed_on <= Task.due_date, sa.literal(DONE_ON_TIME)),
+        (
+            sa.and_(Task.completed_on <= Task.due_date, sa.not_(Task.late_extension)),
+            sa.literal(DONE_ON_TIME),
+        ),
         else_=sa.literal(DONE_LATE),
     )
 
@@ -114,6 +118,7 @@ def rebuild() -> int:
         Task.withdrawn_at,
         Task.completed_on,
         Task.due_date,
+        Task.late_extension,
         Task.lead_unit_id,
         Task.field_id,
         Task.parent_id,
@@ -148,6 +153,7 @@ class _Closed:
         "withdrawn_at",
         "completed_on",
         "due_date",
+        "late_extension",
         "lead_unit_id",
         "field_id",
         "parent_id",

@@ -95,6 +95,7 @@ FACTS = (
     Task.completed_at,
     Task.completed_on,
     Task.submitted_on,
+    Task.late_extension,
 )
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
-from tracker.clock import utcnow
+from tracker.clock import local_date, utcnow
 from tracker.dbtypes import UTCDateTime, enum_column
 from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, User
@@ -51,7 +51,7 @@ OPEN_TASK_COLUMNS = [
     "id", "state", "issued_at", "issued_on", "due_date", "original_due_date", "due_date_since",
     "submitted_on", "completed_at", "completed_on", "withdrawn_at", "last_progress_at",
     "field_id", "document_id", "parent_id", "supervisor_id", "accountable_user_id",
-    "assignee_user_id",
+    "assignee_user_id", "late_extension",
 ]  # fmt: skip
 
 
@@ -194,6 +194,9 @@ class Task(db.Model):
     state: Mapped[TaskState] = mapped_column(
         enum_column(TaskState, "task_state"), default=TaskState.DRAFT
     )
+    # An approved extension was asked after the due date then in force: the task was late,
+    # and stays late whatever the new date (classification.py, closures.py).
+    late_extension: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The result was returned for more work and not submitted again yet ("bị trả lại").
     returned: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
@@ -492,6 +495,12 @@ class ExtensionRequest(db.Model):
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     files: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")
+
+    @property
+    def late_request(self) -> bool:
+        """Asked after the due date then in force: the task was late already, and approving
+        it moves the date without making the task on time (Task.late_extension)."""
+        return local_date(self.requested_at) > self.current_due_date
 
 
 class Review(db.Model):

@@ -749,6 +749,8 @@ def decide_extension(
     if approve:
         task.due_date = load_calendar().next_working_day(request.new_due_date)
         task.last_answered_at = now  # the deadline the notices were about has moved
+        if request.late_request:
+            task.late_extension = True  # the new date does not erase the lateness
         task.due_date_since = now
         task.deadlines.append(
             TaskDeadline(

@@ -145,6 +145,10 @@ class ExtensionRequestOut(ma.Schema):
     decided_by_id = fields.Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
     decision_note = fields.String(required=True)
+    late_request = fields.Boolean(
+        required=True,
+        metadata={"description": "asked after the due date then in force: lateness is kept"},
+    )
 
 
 class TaskOut(ma.Schema):
@@ -160,6 +164,13 @@ class TaskOut(ma.Schema):
     )
     category = fields.String(required=True)
     due_soon = fields.Boolean(required=True)
+    was_overdue = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "late now, done late, or extended on a request made after its due "
+            "date (the lateness is kept)"
+        },
+    )
     missing = fields.List(
         fields.String(), required=True, metadata={"description": "the 'rõ' still unclear"}
     )
