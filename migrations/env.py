@@ -102,10 +102,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table (batch mode) by copying it and dropping the original:
+            # with foreign keys enforced, that drop would cascade and delete every row that
+            # refers to it (a task's extension requests, milestones, deadlines…). The pragma
+            # only takes effect outside a transaction: it goes straight to the driver,
+            # before SQLAlchemy begins one.
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise RuntimeError(f"rows left referring to nothing: {problems[:5]}")
+        finally:
+            if sqlite:  # the connection goes back to the pool as the app expects it
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():
