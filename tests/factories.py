@@ -18,6 +18,7 @@ from tracker.org.services import (
     hash_password,
     set_unit_head,
 )
+from tracker.reminders.models import Escalation, EscalationReason
 from tracker.tasks import services
 from tracker.tasks.documents import services as documents
 from tracker.tasks.models import SourceDocument, Task
@@ -187,3 +188,23 @@ def forget_workflow_notices() -> None:
     that follow the sweep's reminders, warnings and escalations alone."""
     db.session.execute(sa.delete(Notification))
     db.session.commit()
+
+
+def escalation_of(task: Task, *, opened_at: datetime, overdue_days: int = 10) -> Escalation:
+    """An escalation record of a task for its current due date, as the sweep would open it
+    (added, not committed): for lists that need many records without sweeping for each."""
+    record = Escalation(
+        task_id=task.id,
+        deadline=task.due_date,
+        reason=EscalationReason.OVERDUE_DAYS,
+        overdue_days=overdue_days,
+        notices_before=0,
+        opened_at=opened_at,
+        opened_on=(opened_at + timedelta(hours=7)).date(),
+        lead_unit_id=task.lead_unit_id,
+        accountable_user_id=task.accountable_user_id,
+        supervisor_id=task.supervisor_id,
+        sweep_id="test",
+    )
+    db.session.add(record)
+    return record

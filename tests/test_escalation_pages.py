@@ -8,14 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import POSTGRES_URL
-from tests.factories import issued_task
+from tests.factories import escalation_of, issued_task
 from tests.test_reminders import DUE, at, sweep, wd
 from tracker.errors import TransitionError
 from tracker.extensions import db
 from tracker.org.models import User
 from tracker.oversight.reports import scorecards
 from tracker.reminders.escalation_routes import PER_PAGE
-from tracker.reminders.models import Conclusion, Escalation, EscalationReason
+from tracker.reminders.models import Conclusion, Escalation
 from tracker.reminders.services import conclude
 
 
@@ -171,21 +171,7 @@ def test_the_record_list_shows_every_page_its_range_and_todays_lateness(
     opened_on = wd(DUE, 10)
     tasks = [issued_task(org, now, title=f"Việc {n}", due_date=DUE) for n in range(PER_PAGE + 4)]
     for task in tasks:
-        db.session.add(
-            Escalation(
-                task_id=task.id,
-                deadline=DUE,
-                reason=EscalationReason.OVERDUE_DAYS,
-                overdue_days=10,
-                notices_before=0,
-                opened_at=at(opened_on),
-                opened_on=opened_on,
-                lead_unit_id=task.lead_unit_id,
-                accountable_user_id=task.accountable_user_id,
-                supervisor_id=task.supervisor_id,
-                sweep_id="test",
-            )
-        )
+        escalation_of(task, opened_at=at(opened_on))
     db.session.commit()
     clock.set(at(opened_on))
     auth.login("snv.thanhtra")

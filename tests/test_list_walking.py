@@ -8,10 +8,9 @@ from datetime import date
 
 import pytest
 
-from tests.factories import issued_task
+from tests.factories import escalation_of, issued_task
 from tests.test_reminders import DUE, sweep, wd
 from tracker.extensions import db
-from tracker.reminders.models import Escalation, EscalationReason
 from tracker.tasks.documents import services as documents
 
 TASKS = 56  # more than two pages of every task list (25 rows) and of escalations (30)
@@ -58,21 +57,7 @@ def crowded(org, now):
     documents, and a sweep's worth of notices."""
     tasks = [issued_task(org, now, title=f"Nhiệm vụ số {n}", due_date=DUE) for n in range(TASKS)]
     for task in tasks:
-        db.session.add(
-            Escalation(
-                task_id=task.id,
-                deadline=DUE,
-                reason=EscalationReason.OVERDUE_DAYS,
-                overdue_days=10,
-                notices_before=0,
-                opened_at=now,
-                opened_on=DUE,
-                lead_unit_id=task.lead_unit_id,
-                accountable_user_id=task.accountable_user_id,
-                supervisor_id=task.supervisor_id,
-                sweep_id="walk",
-            )
-        )
+        escalation_of(task, opened_at=now)
     for n in range(55):
         documents.register_document(
             number=f"{n + 1}/KH-UBND",
