@@ -13,8 +13,8 @@ from tracker.api.access import caller, checked_first, require_token
 from tracker.api.parsing import Blueprint
 from tracker.api.schemas.common import PageArgs, page_of
 from tracker.api.schemas.follow import (
+    AuthorityDecisionIn,
     ConclusionIn,
-    DecisionIn,
     EscalationArgs,
     EscalationOut,
     NotificationOut,
@@ -103,7 +103,7 @@ def _escalation(escalation_id: int) -> Escalation:
 @checked_first(
     lambda escalation_id: escalations.get_escalation(escalation_id, caller(), to_conclude=True)
 )
-@blp.arguments(DecisionIn)
+@blp.arguments(AuthorityDecisionIn)
 @blp.response(201, EscalationOut)
 def record_decision(data: dict, escalation_id: int):
     """Ghi quyết định của cấp có thẩm quyền về đề nghị kỷ luật, điều chuyển (Sở Nội vụ):

@@ -49,7 +49,7 @@ class ConclusionOut(ma.Schema):
     competent_authority = fields.String(allow_none=True)
 
 
-class DecisionOut(ma.Schema):
+class AuthorityDecisionOut(ma.Schema):
     number = fields.String(required=True)
     signed_on = fields.Date(required=True)
     form = fields.String(required=True)
@@ -58,7 +58,7 @@ class DecisionOut(ma.Schema):
     recorded_at = fields.DateTime(required=True)
 
 
-class DecisionIn(ma.Schema):
+class AuthorityDecisionIn(ma.Schema):
     number = fields.String(required=True, validate=validate.Length(min=1, max=80))
     signed_on = fields.Date(required=True, **DATE)
     form = fields.String(
@@ -83,7 +83,7 @@ class EscalationOut(ma.Schema):
     unit_head_id = fields.Integer(allow_none=True)
     supervisor_id = fields.Integer(allow_none=True)
     conclusions = fields.List(fields.Nested(ConclusionOut), required=True)
-    decision = fields.Nested(DecisionOut, allow_none=True)
+    decision = fields.Nested(AuthorityDecisionOut, allow_none=True)
     decision_overdue = fields.Method(
         "_decision_overdue",
         metadata={
