@@ -3,8 +3,9 @@
 A head accepts what was issued to their unit; the assigner (the office, or for a sub-task
 the head of the unit above) decides extensions and reviews results; whoever carries a task
 reports its progress when nothing was reported for PROGRESS_REPORT_DAYS, and submits its
-result once it is done or was sent back. Each need is one small query limited to a page,
-so the home page and ``GET /api/v1/me/pending`` cost the same at any number of tasks.
+result once it is done or was sent back. The needs are read together in one query (a
+UNION of one branch per need, oldest wait first, limited to a page) and their tasks in one
+more, so the home page and ``GET /api/v1/me/pending`` cost the same at any number of tasks.
 """
 
 from __future__ import annotations
