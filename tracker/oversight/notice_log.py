@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from tracker.clock import local_midnight
 from tracker.extensions import db
 from tracker.notify.models import Channel, DeliveryStatus, Notification
-from tracker.org.models import CITY_WIDE_ROLES, Role, Unit, User
+from tracker.org.models import Unit, User
 from tracker.reminders.models import Reminder, ReminderRule
 from tracker.reminders.rules import KIND_LABELS
 from tracker.tasks.models import Task
@@ -40,11 +40,6 @@ EMAIL_STATES = {
 }
 PER_PAGE = 50
 REMINDER_KEY = "reminder:"
-
-
-def may_read_notice_log(user: User) -> bool:
-    """Those who see every task (the office, Sở Nội vụ) and those who run the system."""
-    return user.is_active and user.has_role(*CITY_WIDE_ROLES, Role.ADMIN)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from tracker.errors import PermissionDenied
-from tracker.org.models import OVERSIGHT_ROLES, User
+from tracker.org.models import CITY_WIDE_ROLES, OVERSIGHT_ROLES, Role, User
 
 
 def may_oversee(user: User) -> bool:
@@ -20,3 +20,8 @@ def require_oversight(user: User) -> None:
         raise PermissionDenied(
             _("Trang tổng hợp dành cho Sở Nội vụ, Văn phòng, lãnh đạo và thủ trưởng đơn vị.")
         )
+
+
+def may_read_notice_log(user: User) -> bool:
+    """Those who see every task (the office, Sở Nội vụ) and those who run the system."""
+    return user.is_active and user.has_role(*CITY_WIDE_ROLES, Role.ADMIN)

@@ -19,7 +19,7 @@ from tracker.org.models import Unit, User
 from tracker.org.permissions import get_unit, get_user, may_administer
 from tracker.oversight import exports, notice_log, reports
 from tracker.oversight.audit_queries import may_read_audit
-from tracker.oversight.permissions import may_oversee, require_oversight
+from tracker.oversight.permissions import may_oversee, may_read_notice_log, require_oversight
 from tracker.reminders.services import OUTCOME_LABELS, may_follow_escalations
 from tracker.tasks import queries
 from tracker.tasks.classification import CATEGORY_LABELS, as_of
@@ -78,7 +78,7 @@ def _menu() -> dict:
             "escalations": may_follow_escalations(user),
             "inspections": may_list(user),
             "audit": may_read_audit(user),
-            "notice_log": notice_log.may_read_notice_log(user),
+            "notice_log": may_read_notice_log(user),
             "admin": may_administer(user),
         }
     }
@@ -301,7 +301,7 @@ class NoticeLogForm(PeriodForm):
 def notices():
     """The log of every reminder, warning, urging and escalation sent, with filters and an
     Excel export (Sở Nội vụ, the office, admins)."""
-    if not notice_log.may_read_notice_log(current_user):
+    if not may_read_notice_log(current_user):
         abort(403)
     form = NoticeLogForm(request.args)
     form.load_choices()

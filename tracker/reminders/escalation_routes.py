@@ -17,7 +17,6 @@ from tracker.extensions import db
 from tracker.org.models import Field, Role, Unit, User, UserRole
 from tracker.reminders import services
 from tracker.tasks.forms import VnDateField
-from tracker.tasks.models import OPEN_STATES
 from tracker.web.forms import refusal_shown_on
 from tracker.web.templating import PageOf
 
@@ -139,28 +138,12 @@ def queue():
         rows=rows,
         result=PageOf(page, PER_PAGE, total),
         args=args,
-        late_days=_late_days(rows),
+        late_days=services.late_days(rows, load_calendar(), local_date(utcnow())),
         outcomes=services.OUTCOME_LABELS,
     )
 
 
 PER_PAGE = 30
-
-
-def _late_days(rows) -> dict[int, int]:
-    """How many working days each record's task is late: today for a task still open,
-    at its completion for one done late; for a withdrawn task, as the record opened."""
-    calendar, today = load_calendar(), local_date(utcnow())
-    days = {}
-    for escalation in rows:
-        task = escalation.task
-        if task.state in OPEN_STATES and task.due_date:
-            days[escalation.id] = calendar.working_days_between(task.due_date, today)
-        elif task.completed_on and task.due_date:
-            days[escalation.id] = calendar.working_days_between(task.due_date, task.completed_on)
-        else:
-            days[escalation.id] = escalation.overdue_days
-    return days
 
 
 def _show(escalation, form=None, status=200, decision_form=None):

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.audit.services import record
+from tracker.calendar.services import WorkingCalendar
 from tracker.clock import local_date, local_midnight
 from tracker.errors import NotFound, PermissionDenied, TransitionError, ValidationError
 from tracker.extensions import db
@@ -27,7 +28,7 @@ from tracker.reminders.models import (
     Reminder,
     Severity,
 )
-from tracker.tasks.models import ProgressUpdate, Task
+from tracker.tasks.models import OPEN_STATES, ProgressUpdate, Task
 from tracker.text import N_
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,21 @@ def list_escalations(
         )
     ).all()
     return list(rows), total
+
+
+def late_days(rows: list[Escalation], calendar: WorkingCalendar, today: date) -> dict[int, int]:
+    """How many working days each record's task is late: today for a task still open,
+    at its completion for one done late; for a withdrawn task, as the record opened."""
+    days = {}
+    for escalation in rows:
+        task = escalation.task
+        if task.state in OPEN_STATES and task.due_date:
+            days[escalation.id] = calendar.working_days_between(task.due_date, today)
+        elif task.completed_on and task.due_date:
+            days[escalation.id] = calendar.working_days_between(task.due_date, task.completed_on)
+        else:
+            days[escalation.id] = escalation.overdue_days
+    return days
 
 
 def get_escalation(escalation_id: int, user: User, *, to_conclude: bool = False) -> Escalation:

@@ -31,7 +31,7 @@ from tracker.tasks.models import (
     TaskState,
     without_long_texts,
 )
-from tracker.tasks.permissions import visible_tasks_clause
+from tracker.tasks.permissions import assigned_by_clause, visible_tasks_clause
 
 
 class Needed(enum.StrEnum):
@@ -60,19 +60,6 @@ class PendingItem:
     since: datetime  # when the wait began: issue, request, submission, last report
     category: Category
     due_soon: bool
-
-
-def _assigned_by(user: User) -> sa.ColumnElement[bool]:
-    """The tasks this person assigns (as permissions.assigns): the city's tasks for the
-    office, the sub-tasks of their unit's tasks for a head."""
-    clauses = []
-    if user.has_role(Role.ASSIGNER):
-        clauses.append(Task.parent_id.is_(None))
-    if user.has_role(Role.UNIT_HEAD) and user.unit_id is not None:
-        parent = sa.orm.aliased(Task)
-        led_by_unit = sa.select(parent.id).where(parent.lead_unit_id == user.unit_id)
-        clauses.append(Task.parent_id.in_(led_by_unit))
-    return sa.or_(*clauses) if clauses else sa.false()
 
 
 def _carried_by(user: User) -> sa.ColumnElement[bool]:
@@ -108,7 +95,7 @@ def _needs(user: User, now: datetime) -> list[tuple[Needed, sa.ColumnElement, sa
     if user.has_role(Role.UNIT_HEAD) and user.unit_id is not None:
         accept = sa.and_(Task.state == TaskState.ISSUED, Task.lead_unit_id == user.unit_id)
         needs.append((Needed.ACCEPT, accept, Task.issued_at))
-    assigned = _assigned_by(user)
+    assigned = assigned_by_clause(user)
     needs += [
         (Needed.DECIDE_EXTENSION, sa.and_(assigned, pending_request.is_not(None)), pending_request),
         (Needed.REVIEW, sa.and_(assigned, Task.state == TaskState.SUBMITTED), submitted),

@@ -86,6 +86,19 @@ def assigns(user: User, task: Task) -> bool:
     return user.has_role(Role.ASSIGNER)
 
 
+def assigned_by_clause(user: User) -> sa.ColumnElement[bool]:
+    """The SQL twin of ``assigns``: the city's tasks for the office, the sub-tasks of their
+    unit's tasks for a head."""
+    clauses = []
+    if user.has_role(Role.ASSIGNER):
+        clauses.append(Task.parent_id.is_(None))
+    if user.has_role(Role.UNIT_HEAD) and user.unit_id is not None:
+        parent = aliased(Task)
+        led_by_unit = sa.select(parent.id).where(parent.lead_unit_id == user.unit_id)
+        clauses.append(Task.parent_id.in_(led_by_unit))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
 def _role_allows(user: User, action: Action, task: Task) -> bool:
     # Who, by role and unit, only: what the task's state allows is state_allows's, so a
     # person refused for the state (409) is never told they lack the right (403).
